@@ -1,0 +1,96 @@
+# Portal TKDN-IK. `make run` starts the portal with demo data; `make test` runs the whole suite.
+# Both install what they need (system packages with apt-get when missing, a virtualenv, Python packages).
+
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+PIP := $(VENV)/bin/pip
+HOST ?= 127.0.0.1
+PORT ?= 8000
+# Development values for `make run` (settings.py defaults are production-safe).
+RUN_ENV := DEBUG=true SECURE_SSL_REDIRECT=false
+
+.PHONY: install install-test system-deps run test test-fast lint format typecheck migrations-check demo vendor clean
+
+# System libraries: libpq for psycopg2 (built from source), Pango/fonts for WeasyPrint, Chromium
+# for the browser tests. Installed only when missing, so a re-run costs nothing.
+SYSTEM_PACKAGES := gcc libpq-dev python3-dev libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b \
+	fonts-dejavu-core fonts-dejavu-extra fonts-liberation2 shared-mime-info
+TEST_SYSTEM_PACKAGES := chromium
+
+# Install the named Debian packages that are missing; nothing when all are present.
+define ensure_apt
+	@missing=""; for pkg in $(1); do \
+	  dpkg-query -W -f='$${Status}' $$pkg 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$pkg"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  echo "Installing system packages:$$missing"; \
+	  SUDO=""; [ "$$(id -u)" -ne 0 ] && SUDO=sudo; \
+	  $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
+	  $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing; \
+	fi
+endef
+
+system-deps:
+	$(call ensure_apt,$(SYSTEM_PACKAGES))
+
+$(VENV)/bin/activate:
+	$(PYTHON) -m venv $(VENV)
+
+# Reinstall only when the lock changed (a stamp file records the last install). The lock pins
+# every package that pyproject.toml declares (with its ranges); tests/test_project.py checks that.
+$(VENV)/.installed: requirements.lock | $(VENV)/bin/activate
+	$(PIP) install --quiet --disable-pip-version-check -r requirements.lock
+	@touch $@
+
+install: system-deps $(VENV)/.installed
+
+install-test: install
+	$(call ensure_apt,$(TEST_SYSTEM_PACKAGES))
+
+run: install
+	$(RUN_ENV) $(PY) manage.py migrate --noinput
+	$(RUN_ENV) $(PY) manage.py load_demo
+	@echo "Portal: http://$(HOST):$(PORT)/   Admin: http://$(HOST):$(PORT)/admin/   (Ctrl-C stops web and worker)"
+	@$(RUN_ENV) bash -c 'trap "kill 0" INT TERM EXIT; \
+	  $(VENV)/bin/celery -A tkdnportal worker --loglevel=INFO --concurrency=1 \
+	    --max-tasks-per-child=50 --beat --schedule var/celerybeat-schedule & \
+	  $(PY) manage.py runserver $(HOST):$(PORT) & \
+	  wait -n'
+
+
+test: install-test
+	$(PY) manage.py makemigrations --check --dry-run --settings=tkdnportal.settings_test
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/pytest
+
+test-fast: install
+	$(VENV)/bin/pytest -m "not slow"
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: install
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+migrations-check: install
+	$(PY) manage.py makemigrations --check --dry-run --settings=tkdnportal.settings_test
+
+demo: install
+	$(RUN_ENV) $(PY) manage.py migrate --noinput
+	$(RUN_ENV) $(PY) manage.py load_demo
+
+# Refresh the vendored front-end assets from the npm registry (run by a developer, not at run time).
+vendor:
+	@tmp=$$(mktemp -d); trap 'rm -rf "$$tmp"' EXIT; \
+	npm install --prefix "$$tmp" --no-audit --no-fund --ignore-scripts bootstrap@5.3.9 htmx.org@2.0.11 >/dev/null; \
+	nm="$$tmp/node_modules"; mkdir -p static/vendor/bootstrap static/vendor/htmx; \
+	cp "$$nm"/bootstrap/dist/css/bootstrap.min.css* "$$nm"/bootstrap/dist/js/bootstrap.bundle.min.js* \
+	   "$$nm"/bootstrap/LICENSE static/vendor/bootstrap/; \
+	cp "$$nm"/htmx.org/dist/htmx.min.js "$$nm"/htmx.org/LICENSE static/vendor/htmx/
+
+clean:
+	rm -rf var/ .pytest_cache

@@ -1,0 +1,186 @@
+"""Load demo data: an IKM owner with a company, products and applications, a dinas official for
+Jawa Barat, and a superuser. Idempotent: running it again changes nothing that exists."""
+
+from decimal import Decimal
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Permission
+from django.core.files.base import ContentFile
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from applications.models import (
+    Application,
+    Company,
+    DevelopmentItem,
+    LabourLine,
+    MaterialLine,
+    Official,
+    OverheadLine,
+    Product,
+)
+from applications.services import application_create
+
+# Demo logins (also in README.md). Only for the demo database created by `make run`.
+DEMO_USERS = {
+    "applicant": ("pemilik", "pemilik@demo.tkdn-ik.id", "Demo-IKM-2026"),
+    "applicant2": ("pemilik2", "pemilik2@demo.tkdn-ik.id", "Demo-IKM-2026"),
+    "official": ("petugas.jabar", "petugas.jabar@demo.tkdn-ik.id", "Demo-Dinas-2026"),
+    "admin": ("admin", "admin@demo.tkdn-ik.id", "Demo-Admin-2026"),
+}
+
+# A minimal, valid one-page PDF used as the demo's purchase proofs and certificates of evidence.
+DEMO_PDF = (
+    b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
+    b"2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n"
+    b"3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 595 842]>>endobj\n"
+    b"trailer<</Root 1 0 R>>\n%%EOF\n"
+)
+
+OFFICIAL_PERMISSIONS = [
+    ("applications", "view_application"),
+    ("applications", "change_application"),
+    ("applications", "view_company"),
+    ("applications", "view_product"),
+    ("registry", "view_certificate"),
+]
+
+
+class Command(BaseCommand):
+    help = "Load demo users, a company, products and applications (idempotent)."
+
+    def handle(self, *args, **options):
+        with transaction.atomic():
+            users = self._users()
+            company = self._company(users["applicant"])
+            self._products_and_applications(company, users["applicant"])
+        self.stdout.write(self.style.SUCCESS("Demo data ready. Logins:"))
+        for role, (username, email, password) in DEMO_USERS.items():
+            self.stdout.write(f"  {role:<11} {email:<34} {password}   (username {username})")
+
+    def _users(self):
+        User = get_user_model()
+        users = {}
+        for role, (username, email, password) in DEMO_USERS.items():
+            user = User.objects.filter(username=username).first()
+            if user is None:
+                user = User(username=username, email=email, first_name=role.capitalize())
+                user.set_password(password)
+                user.is_staff = role in ("official", "admin")
+                user.is_superuser = role == "admin"
+                user.full_clean()
+                user.save()
+            users[role] = user
+        official = users["official"]
+        Official.objects.get_or_create(
+            user=official,
+            defaults={
+                "province_id": "32",
+                "office_name": "Dinas Perindustrian Provinsi Jawa Barat",
+            },
+        )
+        for app_label, codename in OFFICIAL_PERMISSIONS:
+            official.user_permissions.add(
+                Permission.objects.get(content_type__app_label=app_label, codename=codename)
+            )
+        return users
+
+    def _company(self, owner):
+        company = Company.objects.filter(owner=owner).first()
+        if company:
+            return company
+        company = Company(
+            owner=owner,
+            name="CV Rotan Lestari Cirebon",
+            legal_form=Company.LegalForm.CV,
+            nib="9120301234567",
+            npwp="01.234.567.8-426.000",
+            person_in_charge="Siti Rahmawati",
+            email=owner.email,
+            phone="081234567890",
+            office_address="Jl. Tegalwangi No. 12, Weru, Kabupaten Cirebon",
+            factory_address="Jl. Raya Tegalwangi No. 14, Desa Tegalwangi, Kecamatan Weru",
+            postal_code="45154",
+            province_id="32",
+            regency_id="32.09",
+            kbli_codes=["16291", "31001"],
+            capital_rp=Decimal("850000000"),
+            workers_wni=18,
+            workers_wna=0,
+        )
+        company.full_clean()
+        company.save()
+        return company
+
+    def _products_and_applications(self, company, owner):
+        chair, created = Product.objects.get_or_create(
+            company=company,
+            name="Kursi Rotan Sintetis",
+            defaults={
+                "brand": "Lestari",
+                "specification": "Kursi teras, rangka besi, anyaman rotan sintetis, 60x55x85 cm",
+                "kbli": "31001",
+                "hs_code": "9401.59",
+                "unit": "buah",
+                "process_description": "Pemotongan dan pengelasan rangka, penganyaman, finishing.",
+            },
+        )
+        if created:
+            app = application_create(product=chair, actor=owner)
+            proof = ContentFile(DEMO_PDF, name="faktur.pdf")
+            lines = [
+                ("Rotan sintetis", "PE 5 mm", True, "2.5", "18000"),
+                ("Pipa besi", "hollow 20x20", True, "4", "6500"),
+                ("Cat dasar", "epoxy", False, "0.2", "45000"),
+            ]
+            for pos, (name, spec, dom, qty, price) in enumerate(lines):
+                line = MaterialLine(
+                    application=app,
+                    position=pos,
+                    name=name,
+                    specification=spec,
+                    domestic=dom,
+                    qty_per_unit=Decimal(qty),
+                    unit_price_rp=Decimal(price),
+                )
+                if dom:
+                    line.purchase_proof.save(f"faktur-{pos}.pdf", proof, save=False)
+                line.save()
+            LabourLine.objects.create(
+                application=app,
+                role="Penganyam",
+                citizenship="WNI",
+                cost_per_unit_rp=Decimal("35000"),
+            )
+            LabourLine.objects.create(
+                application=app,
+                position=1,
+                role="Tukang las",
+                citizenship="WNI",
+                cost_per_unit_rp=Decimal("15000"),
+            )
+            for pos, (kind, cost) in enumerate(
+                [("listrik", "2500"), ("air", "500"), ("alat_kerja", "3000")]
+            ):
+                OverheadLine.objects.create(
+                    application=app,
+                    position=pos,
+                    kind=kind,
+                    domestic=True,
+                    cost_per_unit_rp=Decimal(cost),
+                )
+            item = DevelopmentItem(application=app, kind="HKI", number="IDM000123456")
+            item.evidence.save("hki.pdf", ContentFile(DEMO_PDF), save=False)
+            item.save()
+
+        Product.objects.get_or_create(
+            company=company,
+            name="Meja Tamu Rotan",
+            defaults={
+                "brand": "Lestari",
+                "specification": "Meja bundar diameter 60 cm, kaca 5 mm",
+                "kbli": "31001",
+                "unit": "buah",
+            },
+        )
+        return Application.objects.filter(product__company=company)

@@ -1,0 +1,493 @@
+"""Companies (IKM profiles), products, TKDN-IK applications with their cost lines, and history.
+
+Every amount is in Rupiah per one unit of product (domain spec §3). Status is only ever assigned by
+``applications.services.application_transition``.
+"""
+
+import uuid
+from decimal import Decimal
+from pathlib import PurePosixPath
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from . import calculation
+from .validators import (
+    validate_hs_code,
+    validate_kbli_list,
+    validate_manufacturing_kbli,
+    validate_nib,
+    validate_npwp,
+)
+
+MONEY = {"max_digits": 16, "decimal_places": 2}
+QUANTITY = {"max_digits": 18, "decimal_places": 4}
+NON_NEGATIVE = [MinValueValidator(Decimal("0"))]
+
+
+def private_upload_to(instance: models.Model, filename: str) -> str:
+    """Store uploads under an unguessable name; the original name is never used as a path.
+
+    Evidence files are private: they are served only through views that check access.
+    """
+    suffix = PurePosixPath(filename).suffix.lower()[:10]
+    return f"private/{instance._meta.model_name}/{uuid.uuid4().hex}{suffix}"
+
+
+# --- Region reference data ----------------------------------------------------------------
+
+
+class Province(models.Model):
+    """A province with its BPS/Kemendagri code (e.g. ``32`` Jawa Barat)."""
+
+    code = models.CharField(_("kode"), max_length=2, primary_key=True)
+    name = models.CharField(_("nama"), max_length=100)
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("provinsi")
+        verbose_name_plural = _("provinsi")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Regency(models.Model):
+    """A regency (kabupaten) or city (kota), code ``PP.RR`` (e.g. ``32.73`` Kota Bandung)."""
+
+    code = models.CharField(_("kode"), max_length=5, primary_key=True)
+    province = models.ForeignKey(
+        Province, on_delete=models.PROTECT, related_name="regencies", verbose_name=_("provinsi")
+    )
+    name = models.CharField(_("nama"), max_length=100)
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("kabupaten/kota")
+        verbose_name_plural = _("kabupaten/kota")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+# --- Companies and products ----------------------------------------------------------------
+
+
+class Company(models.Model):
+    """The IKM profile of an owner (domain spec §4)."""
+
+    class LegalForm(models.TextChoices):
+        PERORANGAN = "PERORANGAN", _("Perorangan / usaha dagang")
+        CV = "CV", _("Persekutuan Komanditer (CV)")
+        FIRMA = "FIRMA", _("Firma")
+        PT = "PT", _("Perseroan Terbatas (PT)")
+        PT_PERORANGAN = "PT_PERORANGAN", _("PT Perorangan")
+        KOPERASI = "KOPERASI", _("Koperasi")
+        LAINNYA = "LAINNYA", _("Lainnya")
+
+    owner = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="company",
+        verbose_name=_("pemilik akun"),
+    )
+    name = models.CharField(_("nama perusahaan"), max_length=200)
+    legal_form = models.CharField(_("bentuk usaha"), max_length=20, choices=LegalForm.choices)
+    nib = models.CharField(_("NIB"), max_length=13, unique=True, validators=[validate_nib])
+    npwp = models.CharField(_("NPWP"), max_length=25, validators=[validate_npwp])
+    person_in_charge = models.CharField(_("penanggung jawab"), max_length=150)
+    email = models.EmailField(_("e-mail (sesuai NIB)"))
+    phone = models.CharField(_("telepon"), max_length=20)
+    office_address = models.TextField(_("alamat kantor"))
+    factory_address = models.TextField(_("alamat pabrik (jalan, kelurahan, kecamatan)"))
+    postal_code = models.CharField(_("kode pos"), max_length=5, blank=True)
+    province = models.ForeignKey(
+        Province, on_delete=models.PROTECT, related_name="+", verbose_name=_("provinsi pabrik")
+    )
+    regency = models.ForeignKey(
+        Regency, on_delete=models.PROTECT, related_name="+", verbose_name=_("kabupaten/kota pabrik")
+    )
+    kbli_codes = models.JSONField(
+        _("kode KBLI pada NIB"), default=list, validators=[validate_kbli_list]
+    )
+    capital_rp = models.DecimalField(
+        _("modal usaha di luar tanah dan bangunan (Rp)"), validators=NON_NEGATIVE, **MONEY
+    )
+    # [A] Worker count is stored as data only; it is not an eligibility criterion (spec §4).
+    workers_wni = models.PositiveIntegerField(_("tenaga kerja WNI"), default=0)
+    workers_wna = models.PositiveIntegerField(_("tenaga kerja WNA"), default=0)
+    siinas_account = models.CharField(_("akun SIINas"), max_length=50, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("perusahaan (IKM)")
+        verbose_name_plural = _("perusahaan (IKM)")
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(capital_rp__gte=0), name="company_capital_non_negative"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} (NIB {self.nib})"
+
+    def clean(self) -> None:
+        if (
+            self.regency_id
+            and self.province_id
+            and not self.regency_id.startswith(f"{self.province_id}.")
+        ):
+            raise ValidationError(
+                {"regency": _("Kabupaten/kota tidak berada di provinsi yang dipilih.")}
+            )
+
+    @property
+    def is_small_industry(self) -> bool:
+        """Industri kecil: capital excluding land and buildings within the rule set's limit."""
+        limit = calculation.get_rule_set(
+            settings.TKDN_ACTIVE_RULE_SET
+        ).max_small_industry_capital_rp
+        return self.capital_rp is not None and self.capital_rp <= limit
+
+
+class Product(models.Model):
+    """One product variant (type and specification): one calculation per variant (spec §3)."""
+
+    class Category(models.TextChoices):
+        GENERAL = "GENERAL", _("Produk umum")
+        MEDICAL_DEVICE = "MEDICAL_DEVICE", _("Alat kesehatan")
+        PHARMACEUTICAL = "PHARMACEUTICAL", _("Obat / farmasi")
+
+    company = models.ForeignKey(
+        Company, on_delete=models.PROTECT, related_name="products", verbose_name=_("perusahaan")
+    )
+    name = models.CharField(_("nama produk"), max_length=200)
+    brand = models.CharField(_("merek"), max_length=100)
+    specification = models.CharField(_("tipe / spesifikasi"), max_length=300)
+    kbli = models.CharField(
+        _("KBLI produk"), max_length=5, validators=[validate_manufacturing_kbli]
+    )
+    hs_code = models.CharField(
+        _("kode HS"), max_length=13, blank=True, validators=[validate_hs_code]
+    )
+    unit = models.CharField(_("satuan"), max_length=30, default="unit")
+    category = models.CharField(
+        _("jenis produk"), max_length=20, choices=Category.choices, default=Category.GENERAL
+    )
+    process_description = models.TextField(_("uraian proses produksi"), blank=True)
+    # A product whose only activity is packing or packaging is not eligible (spec §3).
+    packing_only = models.BooleanField(_("kegiatan hanya pengepakan/pengemasan"), default=False)
+    nie_number = models.CharField(_("nomor izin edar (NIE)"), max_length=60, blank=True)
+    nie_file = models.FileField(_("berkas NIE"), upload_to=private_upload_to, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("produk")
+        verbose_name_plural = _("produk")
+        ordering = ["company", "name"]
+
+    def __str__(self) -> str:
+        return f"{self.name} — {self.brand} ({self.specification})"
+
+    @property
+    def needs_nie(self) -> bool:
+        return self.category != self.Category.GENERAL
+
+
+# --- Applications ----------------------------------------------------------------
+
+
+class Application(models.Model):
+    """A request for a TKDN-IK certificate for one product, with its per-unit cost lines."""
+
+    class Status(models.TextChoices):
+        DRAFT = "DRAFT", _("Draf")
+        SUBMITTED = "SUBMITTED", _("Diajukan")
+        CALCULATED = "CALCULATED", _("Nilai dihitung")
+        UNDER_REVIEW = "UNDER_REVIEW", _("Dalam verifikasi")
+        NEEDS_REVISION = "NEEDS_REVISION", _("Perlu perbaikan")
+        APPROVED = "APPROVED", _("Disetujui")
+        ISSUED = "ISSUED", _("Sertifikat terbit")
+        REJECTED = "REJECTED", _("Ditolak")
+        WITHDRAWN = "WITHDRAWN", _("Dibatalkan pemohon")
+        PROCESSING_FAILED = "PROCESSING_FAILED", _("Pemrosesan gagal")
+        EXTENDED = "EXTENDED", _("Diperpanjang")
+        EXPIRED = "EXPIRED", _("Kedaluwarsa")
+        REVOKED = "REVOKED", _("Dicabut")
+
+    # An application is "open" while it may still lead to a certificate: a product has at most one.
+    OPEN_STATUSES = (
+        Status.DRAFT,
+        Status.SUBMITTED,
+        Status.CALCULATED,
+        Status.UNDER_REVIEW,
+        Status.NEEDS_REVISION,
+        Status.APPROVED,
+        Status.PROCESSING_FAILED,
+    )
+    EDITABLE_STATUSES = (Status.DRAFT, Status.NEEDS_REVISION)
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    product = models.ForeignKey(
+        Product, on_delete=models.PROTECT, related_name="applications", verbose_name=_("produk")
+    )
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.DRAFT, editable=False
+    )
+    rule_set = models.CharField(_("aturan perhitungan"), max_length=20)
+    is_renewal = models.BooleanField(_("permohonan pembaruan"), default=False)
+
+    # The result stored by the worker; recomputed from the lines, never typed.
+    tkdn_ik = models.DecimalField(
+        _("nilai TKDN-IK (%)"),
+        max_digits=5,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        editable=False,
+    )
+    eligible = models.BooleanField(_("memenuhi ambang batas"), null=True, editable=False)
+    breakdown = models.JSONField(_("rincian perhitungan"), null=True, blank=True, editable=False)
+    computed_at = models.DateTimeField(_("dihitung pada"), null=True, blank=True, editable=False)
+
+    decision_reason = models.TextField(_("alasan keputusan"), blank=True, editable=False)
+    reason_code = models.CharField(_("kode alasan"), max_length=40, blank=True, editable=False)
+
+    created_at = models.DateTimeField(_("dibuat"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("diperbarui"), auto_now=True)
+    submitted_at = models.DateTimeField(_("diajukan pada"), null=True, blank=True, editable=False)
+    decided_at = models.DateTimeField(_("diputuskan pada"), null=True, blank=True, editable=False)
+
+    class Meta:
+        verbose_name = _("permohonan")
+        verbose_name_plural = _("permohonan")
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["product"],
+                condition=Q(
+                    status__in=[
+                        "DRAFT",
+                        "SUBMITTED",
+                        "CALCULATED",
+                        "UNDER_REVIEW",
+                        "NEEDS_REVISION",
+                        "APPROVED",
+                        "PROCESSING_FAILED",
+                    ]
+                ),
+                name="application_one_open_per_product",
+                violation_error_message=_("Produk ini sudah memiliki permohonan yang berjalan."),
+            ),
+            models.CheckConstraint(
+                condition=Q(tkdn_ik__isnull=True) | Q(tkdn_ik__gte=0, tkdn_ik__lte=100),
+                name="application_tkdn_ik_range",
+            ),
+        ]
+        indexes = [models.Index(fields=["status", "submitted_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.product.name} [{self.get_status_display()}]"
+
+    @property
+    def is_editable(self) -> bool:
+        return self.status in self.EDITABLE_STATUSES
+
+
+class MaterialLine(models.Model):
+    """Direct material per unit of product; domestic only with a purchase proof (spec §3)."""
+
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="materials")
+    position = models.PositiveSmallIntegerField(default=0)
+    name = models.CharField(_("nama bahan"), max_length=200)
+    specification = models.CharField(_("spesifikasi"), max_length=200, blank=True)
+    domestic = models.BooleanField(_("buatan Indonesia"), default=True)
+    qty_per_unit = models.DecimalField(_("jumlah per unit produk"), **QUANTITY)
+    unit_price_rp = models.DecimalField(_("harga satuan (Rp)"), **MONEY)
+    # [A] A component's own TKDN certificate is not used under IK-2022; kept as data for IK-2025.
+    component_tkdn = models.DecimalField(
+        _("TKDN komponen (%)"),
+        max_digits=5,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("100"))],
+    )
+    purchase_proof = models.FileField(
+        _("bukti pembelian (faktur/kuitansi)"), upload_to=private_upload_to, blank=True
+    )
+
+    class Meta:
+        ordering = ["position", "id"]
+        verbose_name = _("bahan langsung")
+        verbose_name_plural = _("bahan langsung")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(qty_per_unit__gt=0) & Q(unit_price_rp__gt=0),
+                name="material_positive_amounts",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def counts_as_domestic(self) -> bool:
+        # Spec §3: a domestic line without uploaded purchase proof counts as foreign.
+        return self.domestic and bool(self.purchase_proof)
+
+
+class LabourLine(models.Model):
+    class Citizenship(models.TextChoices):
+        WNI = "WNI", _("WNI (warga negara Indonesia)")
+        WNA = "WNA", _("WNA (warga negara asing)")
+
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="labour")
+    position = models.PositiveSmallIntegerField(default=0)
+    role = models.CharField(_("jabatan / peran"), max_length=200)
+    citizenship = models.CharField(
+        _("kewarganegaraan"), max_length=3, choices=Citizenship.choices, default=Citizenship.WNI
+    )
+    cost_per_unit_rp = models.DecimalField(_("biaya per unit produk (Rp)"), **MONEY)
+
+    class Meta:
+        ordering = ["position", "id"]
+        verbose_name = _("tenaga kerja langsung")
+        verbose_name_plural = _("tenaga kerja langsung")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(cost_per_unit_rp__gt=0), name="labour_cost_positive"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.role} ({self.citizenship})"
+
+
+class OverheadLine(models.Model):
+    class Kind(models.TextChoices):
+        ALAT_KERJA = "alat_kerja", _("Alat kerja / mesin")
+        AIR = "air", _("Air")
+        LISTRIK = "listrik", _("Listrik")
+
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="overhead")
+    position = models.PositiveSmallIntegerField(default=0)
+    kind = models.CharField(_("jenis"), max_length=20, choices=Kind.choices)
+    description = models.CharField(_("keterangan"), max_length=200, blank=True)
+    # Domestic: the tool is owned by the IK; water/electricity from an Indonesian provider.
+    domestic = models.BooleanField(_("dalam negeri"), default=True)
+    cost_per_unit_rp = models.DecimalField(
+        _("biaya per unit produk (Rp)"), validators=NON_NEGATIVE, **MONEY
+    )
+
+    class Meta:
+        ordering = ["position", "id"]
+        verbose_name = _("biaya tidak langsung pabrik")
+        verbose_name_plural = _("biaya tidak langsung pabrik")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(cost_per_unit_rp__gte=0), name="overhead_cost_non_negative"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.get_kind_display()
+
+
+class DevelopmentItem(models.Model):
+    """Development evidence (HKI, SNI, green industry, halal, other); counts with number + file."""
+
+    class Kind(models.TextChoices):
+        HKI = "HKI", _("Hak kekayaan intelektual (HKI)")
+        SNI = "SNI", _("Sertifikat SNI")
+        INDUSTRI_HIJAU = "INDUSTRI_HIJAU", _("Sertifikat industri hijau")
+        HALAL = "HALAL", _("Sertifikat halal")
+        OTHER = "OTHER", _("Lainnya")
+
+    application = models.ForeignKey(
+        Application, on_delete=models.CASCADE, related_name="development"
+    )
+    kind = models.CharField(_("jenis"), max_length=20, choices=Kind.choices)
+    number = models.CharField(_("nomor sertifikat/pendaftaran"), max_length=100, blank=True)
+    description = models.CharField(_("keterangan"), max_length=200, blank=True)
+    cost_per_unit_rp = models.DecimalField(
+        _("biaya per unit produk (Rp)"), default=Decimal("0"), validators=NON_NEGATIVE, **MONEY
+    )
+    evidence = models.FileField(_("berkas bukti"), upload_to=private_upload_to, blank=True)
+
+    class Meta:
+        ordering = ["kind", "id"]
+        verbose_name = _("biaya pengembangan")
+        verbose_name_plural = _("biaya pengembangan")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(cost_per_unit_rp__gte=0), name="development_cost_non_negative"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.number}".strip()
+
+    @property
+    def is_evidenced(self) -> bool:
+        return bool(self.number.strip()) and bool(self.evidence)
+
+
+class StatusChange(models.Model):
+    """Audit trail: one row per transition, written by the transition service only."""
+
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="history")
+    from_status = models.CharField(_("dari"), max_length=20, choices=Application.Status.choices)
+    to_status = models.CharField(_("menjadi"), max_length=20, choices=Application.Status.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("oleh"),
+    )
+    at = models.DateTimeField(_("waktu"), auto_now_add=True)
+    note = models.TextField(_("catatan"), blank=True)
+    reason_code = models.CharField(_("kode alasan"), max_length=40, blank=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+        verbose_name = _("riwayat status")
+        verbose_name_plural = _("riwayat status")
+
+    def __str__(self) -> str:
+        return f"{self.from_status} → {self.to_status}"
+
+
+class Official(models.Model):
+    """A dinas official's jurisdiction: a whole province, or one regency/city within it."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="official"
+    )
+    province = models.ForeignKey(Province, on_delete=models.PROTECT, related_name="+")
+    regency = models.ForeignKey(
+        Regency, on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
+    office_name = models.CharField(_("nama dinas"), max_length=200)
+
+    class Meta:
+        verbose_name = _("petugas dinas")
+        verbose_name_plural = _("petugas dinas")
+
+    def __str__(self) -> str:
+        return f"{self.user} — {self.regency or self.province}"
+
+    def clean(self) -> None:
+        if self.regency_id and not self.regency_id.startswith(f"{self.province_id}."):
+            raise ValidationError(
+                {"regency": _("Kabupaten/kota tidak berada di provinsi yang dipilih.")}
+            )

@@ -1,0 +1,147 @@
+"""Issued TKDN-IK certificates: an immutable snapshot of what was certified.
+
+The company and product fields are copied at issue, so later edits to a company profile never
+change an issued certificate (domain spec §6). Expiry is derived from the dates, never stored as a
+status, so a certificate is never "valid" one day too long because a job did not run.
+"""
+
+import datetime
+import secrets
+
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+def new_verification_token() -> str:
+    # 32 random bytes: unguessable, so a verification URL reveals nothing about other ones.
+    return secrets.token_urlsafe(32)
+
+
+class CertificateSequence(models.Model):
+    """The last certificate sequence number used in a year, locked (SELECT ... FOR UPDATE) at issue.
+
+    Numbers are unique and without gaps per year: the row lock serialises concurrent approvals.
+    """
+
+    year = models.PositiveSmallIntegerField(primary_key=True)
+    last_value = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("urutan nomor sertifikat")
+        verbose_name_plural = _("urutan nomor sertifikat")
+
+    def __str__(self) -> str:
+        return f"{self.year}: {self.last_value}"
+
+
+class Certificate(models.Model):
+    class Status(models.TextChoices):
+        VALID = "VALID", _("Berlaku")
+        REVOKED = "REVOKED", _("Dicabut")
+
+    class EffectiveStatus(models.TextChoices):
+        VALID = "VALID", _("Berlaku")
+        EXPIRED = "EXPIRED", _("Kedaluwarsa")
+        REVOKED = "REVOKED", _("Dicabut")
+
+    application = models.OneToOneField(
+        "applications.Application",
+        on_delete=models.PROTECT,
+        related_name="certificate",
+        verbose_name=_("permohonan"),
+    )
+    # [A] Format TKDNIK/{region_code}/{YYYY}/{seq:06d} (spec §6): assigned once, never reused.
+    number = models.CharField(_("nomor sertifikat"), max_length=40, unique=True)
+    year = models.PositiveSmallIntegerField(_("tahun"))
+    sequence = models.PositiveIntegerField(_("urutan"))
+    issue_date = models.DateField(_("tanggal terbit"))
+    valid_until = models.DateField(_("berlaku sampai"))
+    extended_until = models.DateField(_("diperpanjang sampai"), null=True, blank=True)
+
+    rule_set = models.CharField(_("aturan perhitungan"), max_length=20)
+    tkdn_ik = models.DecimalField(_("nilai TKDN-IK (%)"), max_digits=5, decimal_places=2)
+    breakdown = models.JSONField(_("rincian perhitungan"))
+
+    # Snapshot of the company and product as issued (never the live profile).
+    company_name = models.CharField(_("nama perusahaan"), max_length=200)
+    company_nib = models.CharField(_("NIB"), max_length=13, db_index=True)
+    factory_address = models.TextField(_("alamat pabrik"))
+    province = models.ForeignKey(
+        "applications.Province", on_delete=models.PROTECT, related_name="+"
+    )
+    regency = models.ForeignKey("applications.Regency", on_delete=models.PROTECT, related_name="+")
+    province_name = models.CharField(_("provinsi"), max_length=100)
+    regency_name = models.CharField(_("kabupaten/kota"), max_length=100)
+    product_name = models.CharField(_("nama produk"), max_length=200)
+    product_brand = models.CharField(_("merek"), max_length=100)
+    product_specification = models.CharField(_("tipe / spesifikasi"), max_length=300)
+    product_unit = models.CharField(_("satuan"), max_length=30)
+    kbli = models.CharField(_("KBLI"), max_length=5, db_index=True)
+    hs_code = models.CharField(_("kode HS"), max_length=13, blank=True)
+    issuer_name = models.CharField(_("penerbit"), max_length=200)
+    signatory_name = models.CharField(_("penandatangan"), max_length=150)
+    signatory_position = models.CharField(_("jabatan penandatangan"), max_length=200)
+    legal_basis = models.CharField(_("dasar hukum"), max_length=300)
+
+    verification_token = models.CharField(
+        _("token verifikasi"),
+        max_length=64,
+        unique=True,
+        default=new_verification_token,
+        editable=False,
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.VALID, editable=False
+    )
+    revoked_at = models.DateTimeField(_("dicabut pada"), null=True, blank=True, editable=False)
+    revocation_reason = models.TextField(_("alasan pencabutan"), blank=True, editable=False)
+
+    pdf = models.FileField(_("berkas PDF"), upload_to="certificates/%Y/", blank=True)
+    pdf_sha256 = models.CharField(_("SHA-256 PDF"), max_length=64, blank=True)
+
+    created_at = models.DateTimeField(auto_now_add=True)
+    # The change feed of the public API reads this: every change (revocation too) bumps it.
+    updated_at = models.DateTimeField(auto_now=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("sertifikat TKDN-IK")
+        verbose_name_plural = _("sertifikat TKDN-IK")
+        ordering = ["-issue_date", "-sequence"]
+        constraints = [
+            models.UniqueConstraint(fields=["year", "sequence"], name="certificate_year_sequence"),
+            models.CheckConstraint(
+                condition=Q(tkdn_ik__gte=0) & Q(tkdn_ik__lte=100), name="certificate_tkdn_range"
+            ),
+            models.CheckConstraint(
+                condition=Q(valid_until__gte=models.F("issue_date")),
+                name="certificate_valid_after_issue",
+            ),
+            models.CheckConstraint(
+                condition=Q(status="VALID", revoked_at__isnull=True)
+                | Q(status="REVOKED", revoked_at__isnull=False),
+                name="certificate_revocation_consistent",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["province", "regency"]),
+            models.Index(fields=["tkdn_ik"]),
+            models.Index(fields=["valid_until"]),
+        ]
+
+    def __str__(self) -> str:
+        return self.number
+
+    @property
+    def expires_on(self) -> datetime.date:
+        return self.extended_until or self.valid_until
+
+    def effective_status(self, today: datetime.date | None = None) -> str:
+        """VALID, EXPIRED (the day after the last valid day) or REVOKED."""
+        if self.status == self.Status.REVOKED:
+            return self.EffectiveStatus.REVOKED
+        today = today or timezone.localdate()
+        if today > self.expires_on:
+            return self.EffectiveStatus.EXPIRED
+        return self.EffectiveStatus.VALID

@@ -1,0 +1,165 @@
+"""factory_boy factories shared by the tests. Statuses are Traits, set through the real
+transition service where a test cares about history (see tests/applications/test_services.py)."""
+
+import datetime
+from decimal import Decimal
+
+from django.core.files.base import ContentFile
+
+import factory
+
+from applications.models import (
+    Application,
+    Company,
+    DevelopmentItem,
+    LabourLine,
+    MaterialLine,
+    Official,
+    OverheadLine,
+    Product,
+)
+
+PDF_BYTES = b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "accounts.User"
+        django_get_or_create = ("username",)
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    email = factory.LazyAttribute(lambda o: f"{o.username}@example.id")
+    password = factory.django.Password("Rahasia-Kuat-2026")
+
+
+class CompanyFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Company
+
+    owner = factory.SubFactory(UserFactory)
+    name = factory.Sequence(lambda n: f"CV Karya Mandiri {n}")
+    legal_form = Company.LegalForm.CV
+    nib = factory.Sequence(lambda n: f"{9120000000000 + n:013d}")
+    npwp = "01.234.567.8-426.000"
+    person_in_charge = "Budi Santoso"
+    email = factory.LazyAttribute(lambda o: o.owner.email)
+    phone = "081234567890"
+    office_address = "Jl. Merdeka No. 1"
+    factory_address = "Jl. Industri No. 2"
+    province_id = "32"
+    regency_id = "32.73"
+    kbli_codes = factory.LazyFunction(lambda: ["31001", "16291"])
+    capital_rp = Decimal("750000000")
+    workers_wni = 12
+
+
+class ProductFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Product
+
+    company = factory.SubFactory(CompanyFactory)
+    name = factory.Sequence(lambda n: f"Kursi Rotan {n}")
+    brand = "Lestari"
+    specification = "60x55x85 cm"
+    kbli = "31001"
+    unit = "buah"
+
+
+class ApplicationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Application
+
+    product = factory.SubFactory(ProductFactory)
+    rule_set = "IK-2022"
+
+    class Params:
+        # Status traits write the status directly: for fixtures of other tests only. Tests of the
+        # workflow itself go through applications.services.application_transition.
+        submitted = factory.Trait(status=Application.Status.SUBMITTED)
+        under_review = factory.Trait(status=Application.Status.UNDER_REVIEW)
+        approved = factory.Trait(status=Application.Status.APPROVED)
+        issued = factory.Trait(status=Application.Status.ISSUED)
+
+
+class MaterialLineFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = MaterialLine
+
+    application = factory.SubFactory(ApplicationFactory)
+    name = "Rotan"
+    domestic = True
+    qty_per_unit = Decimal("2")
+    unit_price_rp = Decimal("7500")
+    purchase_proof = factory.LazyFunction(lambda: ContentFile(PDF_BYTES, name="faktur.pdf"))
+
+
+class LabourLineFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = LabourLine
+
+    application = factory.SubFactory(ApplicationFactory)
+    role = "Pengrajin"
+    citizenship = "WNI"
+    cost_per_unit_rp = Decimal("8000")
+
+
+class OverheadLineFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = OverheadLine
+
+    application = factory.SubFactory(ApplicationFactory)
+    kind = "listrik"
+    domestic = True
+    cost_per_unit_rp = Decimal("1000")
+
+
+class DevelopmentItemFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = DevelopmentItem
+
+    application = factory.SubFactory(ApplicationFactory)
+    kind = "HKI"
+    number = "IDM000123"
+    evidence = factory.LazyFunction(lambda: ContentFile(PDF_BYTES, name="hki.pdf"))
+
+
+class OfficialFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Official
+
+    user = factory.SubFactory(UserFactory, is_staff=True)
+    province_id = "32"
+    office_name = "Dinas Perindustrian"
+
+
+class CertificateFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "registry.Certificate"
+
+    application = factory.SubFactory(ApplicationFactory, issued=True)
+    year = 2026
+    sequence = factory.Sequence(lambda n: n + 1)
+    number = factory.LazyAttribute(lambda o: f"TKDNIK/32/{o.year}/{o.sequence:06d}")
+    issue_date = datetime.date(2026, 1, 15)
+    valid_until = factory.LazyAttribute(
+        lambda o: o.issue_date.replace(year=o.issue_date.year + 3) - datetime.timedelta(days=1)
+    )
+    rule_set = "IK-2022"
+    tkdn_ik = Decimal("32.50")
+    breakdown = factory.LazyFunction(dict)
+    company_name = factory.LazyAttribute(lambda o: o.application.product.company.name)
+    company_nib = factory.LazyAttribute(lambda o: o.application.product.company.nib)
+    factory_address = "Jl. Industri No. 2"
+    province_id = "32"
+    regency_id = "32.73"
+    province_name = "Jawa Barat"
+    regency_name = "Kota Bandung"
+    product_name = factory.LazyAttribute(lambda o: o.application.product.name)
+    product_brand = "Lestari"
+    product_specification = "60x55x85 cm"
+    product_unit = "buah"
+    kbli = "31001"
+    issuer_name = "Kementerian Perindustrian Republik Indonesia"
+    signatory_name = "Kepala Pusat P3DN"
+    signatory_position = "Pusat P3DN"
+    legal_basis = "Permenperin 46/2022"

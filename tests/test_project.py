@@ -1,0 +1,177 @@
+"""The project's own files: compose, Dockerfile, lock, CI and settings stay consistent and real."""
+
+import importlib
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tomllib
+from pathlib import Path
+
+from django.core.management import get_commands
+
+import pytest
+import yaml
+from packaging.requirements import Requirement
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _compose():
+    return yaml.safe_load((ROOT / "docker-compose.yml").read_text())
+
+
+def test_compose_has_the_five_services_with_health_checks():
+    services = _compose()["services"]
+    assert {"db", "redis", "web", "worker", "beat"} <= set(services)
+    for name in ("db", "redis", "web", "worker", "beat"):
+        assert "healthcheck" in services[name], name
+    assert "pgdata:/var/lib/postgresql/data" in services["db"]["volumes"]
+    assert "media:/data/media" in services["web"]["volumes"]
+    assert services["db"]["image"].startswith("postgres:")
+    assert services["redis"]["image"].startswith("redis:")
+
+
+def test_compose_portal_services_share_one_image_and_environment():
+    services = _compose()["services"]
+    portal = [services[n] for n in ("migrate", "web", "worker", "beat")]
+    assert len({s["image"] for s in portal}) == 1
+    assert all(s["build"] == "." for s in portal)
+    envs = [s["environment"] for s in portal]
+    assert all(e == envs[0] for e in envs)
+    # Every variable the compose file sets is one the settings read.
+    settings_src = (ROOT / "tkdnportal" / "settings.py").read_text()
+    for key in envs[0]:
+        assert f'"{key}"' in settings_src, key
+
+
+def test_compose_commands_name_real_programs_and_modules():
+    services = _compose()["services"]
+    web = services["web"]["command"]
+    assert web[0] == "gunicorn"
+    module, attr = web[1].split(":")
+    assert hasattr(importlib.import_module(module), attr)
+    assert shutil.which("gunicorn", path=str(Path(sys.executable).parent))
+    for name in ("worker", "beat"):
+        command = services[name]["command"]
+        assert command[:3] == ["celery", "-A", "tkdnportal"]
+        assert command[3] in ("worker", "beat")
+    assert importlib.import_module("tkdnportal").celery_app.main == "tkdnportal"
+    migrate = services["migrate"]["command"]
+    assert migrate[:2] == ["python", "manage.py"] and migrate[2] in get_commands()
+    assert services["web"]["healthcheck"]["test"][-1].endswith("/healthz/")
+
+
+def test_celery_cli_accepts_the_compose_options():
+    celery = Path(sys.executable).parent / "celery"
+    for name in ("worker", "beat"):
+        command = _compose()["services"][name]["command"]
+        out = subprocess.run(
+            [str(celery), *command[1:4], "--help"],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            cwd=ROOT,
+            env={**os.environ, "DJANGO_SETTINGS_MODULE": "tkdnportal.settings_test"},
+        )
+        assert out.returncode == 0, out.stderr
+        for option in command[4:]:
+            flag = option.split("=")[0]
+            if flag.startswith("--"):
+                assert flag in out.stdout, (name, flag)
+
+
+def test_dockerfile_installs_the_lock_and_runs_gunicorn():
+    dockerfile = (ROOT / "Dockerfile").read_text()
+    assert "pip install --no-cache-dir -r requirements.lock" in dockerfile
+    assert "libpq-dev" in dockerfile and "libpango" in dockerfile
+    assert "tkdnportal.wsgi:application" in dockerfile
+
+
+def test_lock_pins_every_declared_dependency_within_its_range():
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    declared = project["dependencies"] + project["optional-dependencies"]["test"]
+    pins = {}
+    for line in (ROOT / "requirements.lock").read_text().splitlines():
+        if line and not line.startswith("#"):
+            name, version = line.split("==")
+            pins[re.sub(r"[-_.]+", "-", name).lower()] = version
+    for spec in declared:
+        req = Requirement(spec)
+        key = re.sub(r"[-_.]+", "-", req.name).lower()
+        assert key in pins, f"{req.name} is not pinned in requirements.lock"
+        assert req.specifier.contains(pins[key], prereleases=True), (req.name, pins[key])
+
+
+def test_ci_runs_the_readme_test_command():
+    readme = (ROOT / "README.md").read_text()
+    ci = (ROOT / ".ci" / "run").read_text()
+    assert "make test" in readme and "make run" in readme
+    assert "\nmake test" in ci or "make test 2>&1" in ci
+    assert "DATABASE_URL" in ci and "REDIS_URL" in ci
+
+
+def test_env_example_lists_every_variable_the_settings_read():
+    settings_src = (ROOT / "tkdnportal" / "settings.py").read_text()
+    read = set(re.findall(r'env\.\w+\(\s*"([A-Z_]+)"', settings_src))
+    read |= set(re.findall(r'_secret\(\s*"([A-Z_]+)"', settings_src))
+    read |= set(re.findall(r'os\.environ\.get\("([A-Z_]+)"', settings_src))
+    listed = set(re.findall(r"^([A-Z_]+)=", (ROOT / ".env.example").read_text(), re.M))
+    assert read - listed == set()
+
+
+def _clean_env():
+    """The environment without what tkdnportal.settings_test put there for this test process."""
+    drop = {
+        "SECRET_KEY",
+        "DEBUG",
+        "ALLOWED_HOSTS",
+        "SECURE_SSL_REDIRECT",
+        "TKDN_VAR_DIR",
+        "DJANGO_SETTINGS_MODULE",
+    }
+    return {k: v for k, v in os.environ.items() if k not in drop}
+
+
+def _run_settings(code: str, **env):
+    return subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=ROOT,
+        env={**_clean_env(), "DJANGO_SETTINGS_MODULE": "tkdnportal.settings", **env},
+    )
+
+
+def test_missing_secret_key_stops_startup_when_debug_is_off():
+    out = _run_settings("import django; django.setup()")
+    assert out.returncode != 0
+    assert "SECRET_KEY must be set" in out.stderr
+
+
+def test_production_settings_pass_check_deploy(tmp_path):
+    out = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=ROOT,
+        env={
+            **_clean_env(),
+            "DJANGO_SETTINGS_MODULE": "tkdnportal.settings",
+            "SECRET_KEY": "x7!kQ9vZ2#pL4mN8rT1wY6uE3oI5aS0dF-gH_jK+lZxCvBnM-9qW3eR5tY7uI",
+            "ALLOWED_HOSTS": "tkdn.example.go.id",
+            "TKDN_VAR_DIR": str(tmp_path),
+        },
+    )
+    assert out.returncode == 0, out.stdout + out.stderr
+    assert "no issues" in out.stdout
+
+
+@pytest.mark.django_db
+def test_no_model_changes_without_migrations():
+    from django.core.management import call_command
+
+    call_command("makemigrations", "--check", "--dry-run", verbosity=0)

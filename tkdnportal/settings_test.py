@@ -1,0 +1,24 @@
+"""Test settings: the main module plus test-only values and speed-ups.
+
+``DATABASE_URL`` and ``REDIS_URL`` still come from the environment, so CI runs the same suite on
+PostgreSQL and Redis that a new user runs on SQLite and the filesystem broker.
+"""
+
+import os
+import tempfile
+
+os.environ.setdefault("DEBUG", "false")
+os.environ.setdefault("SECRET_KEY", "test-only-secret-key-not-for-production-0123456789")
+os.environ.setdefault("ALLOWED_HOSTS", "testserver,localhost,127.0.0.1")
+os.environ.setdefault("SECURE_SSL_REDIRECT", "false")
+os.environ.setdefault("TKDN_VAR_DIR", tempfile.mkdtemp(prefix="tkdn-test-"))
+
+from .settings import *  # noqa: E402,F403
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+STORAGES["staticfiles"]["BACKEND"] = "django.contrib.staticfiles.storage.StaticFilesStorage"  # noqa: F405
+# Tasks are called synchronously in fast tests; the slow tests start a real worker process.
+CELERY_TASK_ALWAYS_EAGER = True
+CELERY_TASK_EAGER_PROPAGATES = True
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # noqa: F405

@@ -1,0 +1,24 @@
+from django.conf import settings
+from django.db import connection
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+from applications import calculation
+
+
+@require_GET
+def home(request: HttpRequest) -> HttpResponse:
+    """The landing page: what TKDN-IK is, who may apply, and the way in for each kind of user."""
+    rule_set = calculation.get_rule_set(settings.TKDN_ACTIVE_RULE_SET)
+    return render(request, "home.html", {"rule_set": rule_set})
+
+
+@never_cache
+@require_GET
+def healthz(request: HttpRequest) -> JsonResponse:
+    """Liveness for load balancers and docker-compose: the database answers a query."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+    return JsonResponse({"status": "ok"})
