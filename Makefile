@@ -11,13 +11,13 @@ PORT ?= 8000
 # Development values for `make run` (settings.py defaults are production-safe).
 RUN_ENV := DEBUG=true SECURE_SSL_REDIRECT=false
 
-.PHONY: install install-test system-deps run test test-fast lint format typecheck migrations-check demo vendor clean
+.PHONY: install install-test system-deps run test test-fast lint format migrations-check messages demo vendor clean
 
 # System libraries: libpq for psycopg2 (built from source), Pango/fonts for WeasyPrint, Chromium
 # for the browser tests. Installed only when missing, so a re-run costs nothing.
 SYSTEM_PACKAGES := gcc libpq-dev python3-dev libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b \
 	fonts-dejavu-core fonts-dejavu-extra fonts-liberation2 shared-mime-info
-TEST_SYSTEM_PACKAGES := chromium
+TEST_SYSTEM_PACKAGES := chromium gettext
 
 # Install the named Debian packages that are missing; nothing when all are present.
 define ensure_apt
@@ -82,6 +82,11 @@ migrations-check: install
 demo: install
 	$(RUN_ENV) $(PY) manage.py migrate --noinput
 	$(RUN_ENV) $(PY) manage.py load_demo
+
+# Extract translatable strings into locale/en (translate the new msgstr) and compile them.
+messages: install-test
+	$(PY) manage.py makemessages -l en --no-obsolete --ignore=.venv --ignore=var --ignore=tests
+	msgfmt --check -o locale/en/LC_MESSAGES/django.mo locale/en/LC_MESSAGES/django.po
 
 # Refresh the vendored front-end assets from the npm registry (run by a developer, not at run time).
 vendor:

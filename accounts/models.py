@@ -2,6 +2,7 @@ from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class User(AbstractUser):
@@ -17,7 +18,7 @@ class User(AbstractUser):
 
     class Meta:
         verbose_name = _("pengguna")
-        verbose_name_plural = _("pengguna")
+        verbose_name_plural = pgettext_lazy("plural", "pengguna")
         constraints = [
             models.UniqueConstraint(Lower("email"), name="accounts_user_email_ci_unique"),
         ]

@@ -71,7 +71,7 @@ OVERHEAD_KINDS: tuple[str, ...] = ("alat_kerja", "air", "listrik")
 #: Development evidence (biaya pengembangan) that earns the development points under IK-2022.
 DEVELOPMENT_KINDS: frozenset[str] = frozenset({"HKI", "SNI", "INDUSTRI_HIJAU", "HALAL", "OTHER"})
 
-#: [A] Largest accepted amount, per unit of product, for any Rupiah amount or quantity.
+#: [A] Largest accepted Rupiah amount (unit price or cost per unit of product).
 MAX_AMOUNT_RP = Decimal(10**12)
 #: [A] Largest accepted quantity per unit of product (same bound as Rupiah amounts).
 MAX_QUANTITY = Decimal(10**12)

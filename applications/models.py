@@ -14,6 +14,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from . import calculation
 from .validators import (
@@ -50,7 +51,7 @@ class Province(models.Model):
     class Meta:
         ordering = ["code"]
         verbose_name = _("provinsi")
-        verbose_name_plural = _("provinsi")
+        verbose_name_plural = pgettext_lazy("plural", "provinsi")
 
     def __str__(self) -> str:
         return self.name
@@ -68,7 +69,7 @@ class Regency(models.Model):
     class Meta:
         ordering = ["code"]
         verbose_name = _("kabupaten/kota")
-        verbose_name_plural = _("kabupaten/kota")
+        verbose_name_plural = pgettext_lazy("plural", "kabupaten/kota")
 
     def __str__(self) -> str:
         return self.name
@@ -126,7 +127,7 @@ class Company(models.Model):
 
     class Meta:
         verbose_name = _("perusahaan (IKM)")
-        verbose_name_plural = _("perusahaan (IKM)")
+        verbose_name_plural = pgettext_lazy("plural", "perusahaan (IKM)")
         ordering = ["name"]
         constraints = [
             models.CheckConstraint(
@@ -190,7 +191,7 @@ class Product(models.Model):
 
     class Meta:
         verbose_name = _("produk")
-        verbose_name_plural = _("produk")
+        verbose_name_plural = pgettext_lazy("plural", "produk")
         ordering = ["company", "name"]
 
     def __str__(self) -> str:
@@ -267,7 +268,7 @@ class Application(models.Model):
 
     class Meta:
         verbose_name = _("permohonan")
-        verbose_name_plural = _("permohonan")
+        verbose_name_plural = pgettext_lazy("plural", "permohonan")
         ordering = ["-created_at"]
         constraints = [
             models.UniqueConstraint(
@@ -327,7 +328,7 @@ class MaterialLine(models.Model):
     class Meta:
         ordering = ["position", "id"]
         verbose_name = _("bahan langsung")
-        verbose_name_plural = _("bahan langsung")
+        verbose_name_plural = pgettext_lazy("plural", "bahan langsung")
         constraints = [
             models.CheckConstraint(
                 condition=Q(qty_per_unit__gt=0) & Q(unit_price_rp__gt=0),
@@ -360,7 +361,7 @@ class LabourLine(models.Model):
     class Meta:
         ordering = ["position", "id"]
         verbose_name = _("tenaga kerja langsung")
-        verbose_name_plural = _("tenaga kerja langsung")
+        verbose_name_plural = pgettext_lazy("plural", "tenaga kerja langsung")
         constraints = [
             models.CheckConstraint(
                 condition=Q(cost_per_unit_rp__gt=0), name="labour_cost_positive"
@@ -390,7 +391,7 @@ class OverheadLine(models.Model):
     class Meta:
         ordering = ["position", "id"]
         verbose_name = _("biaya tidak langsung pabrik")
-        verbose_name_plural = _("biaya tidak langsung pabrik")
+        verbose_name_plural = pgettext_lazy("plural", "biaya tidak langsung pabrik")
         constraints = [
             models.CheckConstraint(
                 condition=Q(cost_per_unit_rp__gte=0), name="overhead_cost_non_negative"
@@ -425,7 +426,7 @@ class DevelopmentItem(models.Model):
     class Meta:
         ordering = ["kind", "id"]
         verbose_name = _("biaya pengembangan")
-        verbose_name_plural = _("biaya pengembangan")
+        verbose_name_plural = pgettext_lazy("plural", "biaya pengembangan")
         constraints = [
             models.CheckConstraint(
                 condition=Q(cost_per_unit_rp__gte=0), name="development_cost_non_negative"
@@ -461,7 +462,7 @@ class StatusChange(models.Model):
     class Meta:
         ordering = ["at", "id"]
         verbose_name = _("riwayat status")
-        verbose_name_plural = _("riwayat status")
+        verbose_name_plural = pgettext_lazy("plural", "riwayat status")
 
     def __str__(self) -> str:
         return f"{self.from_status} → {self.to_status}"
@@ -481,7 +482,7 @@ class Official(models.Model):
 
     class Meta:
         verbose_name = _("petugas dinas")
-        verbose_name_plural = _("petugas dinas")
+        verbose_name_plural = pgettext_lazy("plural", "petugas dinas")
 
     def __str__(self) -> str:
         return f"{self.user} — {self.regency or self.province}"

@@ -12,6 +12,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 def new_verification_token() -> str:
@@ -30,7 +31,7 @@ class CertificateSequence(models.Model):
 
     class Meta:
         verbose_name = _("urutan nomor sertifikat")
-        verbose_name_plural = _("urutan nomor sertifikat")
+        verbose_name_plural = pgettext_lazy("plural", "urutan nomor sertifikat")
 
     def __str__(self) -> str:
         return f"{self.year}: {self.last_value}"
@@ -107,7 +108,7 @@ class Certificate(models.Model):
 
     class Meta:
         verbose_name = _("sertifikat TKDN-IK")
-        verbose_name_plural = _("sertifikat TKDN-IK")
+        verbose_name_plural = pgettext_lazy("plural", "sertifikat TKDN-IK")
         ordering = ["-issue_date", "-sequence"]
         constraints = [
             models.UniqueConstraint(fields=["year", "sequence"], name="certificate_year_sequence"),
