@@ -122,6 +122,11 @@ class Company(models.Model):
     workers_wni = models.PositiveIntegerField(_("tenaga kerja WNI"), default=0)
     workers_wna = models.PositiveIntegerField(_("tenaga kerja WNA"), default=0)
     siinas_account = models.CharField(_("akun SIINas"), max_length=50, blank=True)
+    # Set by the revocation service: after a revocation the company may not apply for one year
+    # (spec §4).
+    barred_until = models.DateField(
+        _("tidak dapat mengajukan sampai"), null=True, blank=True, editable=False
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -257,6 +262,24 @@ class Application(models.Model):
     eligible = models.BooleanField(_("memenuhi ambang batas"), null=True, editable=False)
     breakdown = models.JSONField(_("rincian perhitungan"), null=True, blank=True, editable=False)
     computed_at = models.DateTimeField(_("dihitung pada"), null=True, blank=True, editable=False)
+
+    # The owner's self-assessment declaration, accepted on the confirmation page at submit.
+    declared_at = models.DateTimeField(
+        _("pernyataan disetujui pada"), null=True, blank=True, editable=False
+    )
+    # Where processing failed ("calculate" or "issue") and why, for the retry action.
+    failed_step = models.CharField(_("langkah gagal"), max_length=20, blank=True, editable=False)
+    processing_error = models.TextField(_("kesalahan pemrosesan"), blank=True, editable=False)
+    # The official who checked the application (four-eyes rule: the approver must differ).
+    checked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        editable=False,
+        verbose_name=_("diperiksa oleh"),
+    )
 
     decision_reason = models.TextField(_("alasan keputusan"), blank=True, editable=False)
     reason_code = models.CharField(_("kode alasan"), max_length=40, blank=True, editable=False)
@@ -492,3 +515,85 @@ class Official(models.Model):
             raise ValidationError(
                 {"regency": _("Kabupaten/kota tidak berada di provinsi yang dipilih.")}
             )
+
+
+class ApplicationSnapshot(models.Model):
+    """The application as submitted, one per submission: officials see every earlier version."""
+
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="snapshots")
+    version = models.PositiveSmallIntegerField(_("versi"))
+    submitted_at = models.DateTimeField(_("diajukan pada"), auto_now_add=True)
+    # Product data and every cost line as submitted (the JSON input contract plus descriptions).
+    data = models.JSONField(_("data"))
+
+    class Meta:
+        ordering = ["application", "version"]
+        verbose_name = _("versi pengajuan")
+        verbose_name_plural = pgettext_lazy("plural", "versi pengajuan")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["application", "version"], name="snapshot_unique_version"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.application_id} v{self.version}"
+
+
+class SupportingDocument(models.Model):
+    """A supporting document: the NIB/licence document of a company or a product photo.
+
+    Type is checked from the content (not the name) on upload; files live under private/ and
+    are served only through a permission-checked view.
+    """
+
+    class Kind(models.TextChoices):
+        NIB = "NIB", _("Dokumen NIB / izin usaha")
+        LICENCE = "LICENCE", _("Izin usaha industri / sertifikat standar")
+        PRODUCT_PHOTO = "PRODUCT_PHOTO", _("Foto produk")
+        OTHER = "OTHER", _("Dokumen lain")
+
+    company = models.ForeignKey(
+        Company, on_delete=models.CASCADE, related_name="documents", verbose_name=_("perusahaan")
+    )
+    product = models.ForeignKey(
+        Product,
+        on_delete=models.CASCADE,
+        related_name="documents",
+        null=True,
+        blank=True,
+        verbose_name=_("produk"),
+    )
+    kind = models.CharField(_("jenis"), max_length=20, choices=Kind.choices)
+    file = models.FileField(_("berkas"), upload_to=private_upload_to)
+    original_name = models.CharField(_("nama berkas asli"), max_length=255)
+    content_type = models.CharField(_("jenis isi"), max_length=100)
+    size = models.PositiveIntegerField(_("ukuran (byte)"))
+    uploaded_at = models.DateTimeField(_("diunggah pada"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["kind", "uploaded_at"]
+        verbose_name = _("dokumen pendukung")
+        verbose_name_plural = pgettext_lazy("plural", "dokumen pendukung")
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.original_name}"
+
+
+class Holiday(models.Model):
+    """National holidays and collective leave days, skipped by the working-day clock.
+
+    [A] Kept as data (spec §5): officials add next year's days in the admin when the government
+    publishes them (SKB 3 Menteri).
+    """
+
+    date = models.DateField(_("tanggal"), unique=True)
+    name = models.CharField(_("nama"), max_length=150)
+
+    class Meta:
+        ordering = ["date"]
+        verbose_name = _("hari libur nasional")
+        verbose_name_plural = pgettext_lazy("plural", "hari libur nasional")
+
+    def __str__(self) -> str:
+        return f"{self.date:%Y-%m-%d} {self.name}"

@@ -5,6 +5,7 @@ filter on the expected status (0 rows updated = someone else acted first), write
 (from, to, who, when, why) and queues side effects with ``transaction.on_commit``.
 """
 
+import logging
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -13,8 +14,12 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from . import calculation
 from .exceptions import IllegalTransition, ReasonRequired, TransitionConflict, WorkflowError
 from .models import Application, StatusChange
+from .selectors import application_calculation_input
+
+logger = logging.getLogger(__name__)
 
 S = Application.Status
 
@@ -147,4 +152,84 @@ def application_create(*, product, actor, is_renewal: bool = False) -> Applicati
             actor=actor if getattr(actor, "pk", None) else None,
             note=_("Draf dibuat."),
         )
+    return application
+
+
+def enqueue(task, *args) -> bool:
+    """Send ``task`` to the broker; never fail the caller because the broker is down.
+
+    Called from ``transaction.on_commit`` callbacks. If the broker cannot be reached the work is
+    not lost: the row is already committed in its waiting state and the periodic sweep
+    (``applications.tasks.sweep_stalled_task``) enqueues it again. Returns whether it was sent.
+    """
+    try:
+        task.delay(*args)
+    except Exception:  # noqa: BLE001 - any broker error; the sweep is the safety net
+        logger.warning(
+            "Broker unavailable: %s%r left for the sweep", task.name, args, exc_info=True
+        )
+        return False
+    return True
+
+
+def application_calculate(*, application_id: int) -> Application | None:
+    """Compute the TKDN-IK value of a SUBMITTED application from its stored lines (worker step).
+
+    Called by ``application_calculate_task``. Idempotent: an application that is no longer
+    SUBMITTED (already computed, withdrawn, ...) is left alone and ``None`` is returned. The
+    result and breakdown are stored with the move to CALCULATED; then the application goes to
+    the reviewers' queue (UNDER_REVIEW), or, below the threshold, straight to REJECTED with
+    reason BELOW_THRESHOLD (spec §5). Input the engine refuses (data that slipped past the
+    forms) moves it to PROCESSING_FAILED with the engine's message, never silently stuck.
+    """
+    application = Application.objects.select_related("product").get(pk=application_id)
+    if application.status != S.SUBMITTED:
+        return None
+    try:
+        inp = application_calculation_input(application=application)
+        result = calculation.calculate(inp, application.rule_set)
+    except calculation.CalculationError as exc:
+        return application_transition(
+            application=application,
+            to_status=S.PROCESSING_FAILED,
+            note=exc.message_id,
+            reason_code="INVALID_INPUT",
+            expected_from=[S.SUBMITTED],
+            extra_updates={"failed_step": "calculate", "processing_error": exc.message_id},
+        )
+    breakdown = calculation.result_to_dict(result)
+    with transaction.atomic():
+        application_transition(
+            application=application,
+            to_status=S.CALCULATED,
+            note=_("Nilai TKDN-IK dihitung: %(value)s%%.") % {"value": result.tkdn_ik},
+            expected_from=[S.SUBMITTED],
+            extra_updates={
+                "tkdn_ik": result.tkdn_ik,
+                "eligible": result.eligible,
+                "breakdown": breakdown,
+                "computed_at": timezone.now(),
+                "failed_step": "",
+                "processing_error": "",
+            },
+        )
+        if result.eligible:
+            application_transition(
+                application=application,
+                to_status=S.UNDER_REVIEW,
+                note=_("Masuk antrean verifikasi petugas dinas."),
+                expected_from=[S.CALCULATED],
+            )
+        else:
+            application_transition(
+                application=application,
+                to_status=S.REJECTED,
+                note=_(
+                    "Nilai TKDN-IK %(value)s%% di bawah ambang batas %(threshold)s%%; "
+                    "sertifikat tidak dapat diterbitkan."
+                )
+                % {"value": result.tkdn_ik, "threshold": result.threshold},
+                reason_code="BELOW_THRESHOLD",
+                expected_from=[S.CALCULATED],
+            )
     return application

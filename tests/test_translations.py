@@ -49,20 +49,31 @@ def test_compiled_catalogue_matches_the_po_file():
         assert got == msgstr, f"{msgid!r}: run `make messages` to recompile"
 
 
-@pytest.mark.skipif(
-    shutil.which("xgettext") is None, reason="gettext is installed by `make test`"
-)
+@pytest.mark.skipif(shutil.which("xgettext") is None, reason="gettext is installed by `make test`")
 def test_po_file_is_up_to_date_with_the_code(tmp_path):
     """A new translatable string without an English translation fails here."""
     copy = tmp_path / "src"
     shutil.copytree(
-        ROOT, copy,
+        ROOT,
+        copy,
         ignore=shutil.ignore_patterns(".venv", "var", ".git", "node_modules", "*.pyc", "tests"),
     )
     subprocess.run(
-        [sys.executable, "manage.py", "makemessages", "-l", "en", "--no-obsolete",
-         "--ignore=.venv", "--ignore=var", "--settings=tkdnportal.settings_test"],
-        cwd=copy, check=True, capture_output=True, timeout=300,
+        [
+            sys.executable,
+            "manage.py",
+            "makemessages",
+            "-l",
+            "en",
+            "--no-obsolete",
+            "--ignore=.venv",
+            "--ignore=var",
+            "--settings=tkdnportal.settings_test",
+        ],
+        cwd=copy,
+        check=True,
+        capture_output=True,
+        timeout=300,
     )
     fresh = {(c, i) for c, i, _, _ in _entries((copy / PO.relative_to(ROOT)).read_text())}
     current = {(c, i) for c, i, _, _ in _entries(PO.read_text(encoding="utf-8"))}
