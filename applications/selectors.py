@@ -3,6 +3,10 @@
 from . import calculation
 from .models import Application
 
+# Group names (created by a data migration): region-scoped reviewers and all-region administrators.
+OFFICIAL_GROUP = "Petugas Dinas"
+NATIONAL_ADMIN_GROUP = "Administrator Kemenperin"
+
 
 def application_calculation_input(*, application: Application) -> calculation.CalculationInput:
     """The engine's input built from an application's stored lines.
@@ -39,3 +43,23 @@ def application_calculation_input(*, application: Application) -> calculation.Ca
     return calculation.CalculationInput(
         materials=materials, labour=labour, overhead=overhead, development=development
     )
+
+
+def applications_visible_to(user):
+    """The applications ``user`` may see: the one rule for admin, file downloads and views.
+
+    Superusers and "Administrator Kemenperin" see every region; a dinas official sees the
+    applications whose company factory lies in their jurisdiction (a province, or one
+    regency/city); an owner sees their own company's; anyone else sees none.
+    """
+    qs = Application.objects.select_related("product__company")
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return qs.none()
+    if user.is_superuser or user.groups.filter(name=NATIONAL_ADMIN_GROUP).exists():
+        return qs
+    official = getattr(user, "official", None) if user.is_staff else None
+    if official is not None:
+        if official.regency_id:
+            return qs.filter(product__company__regency_id=official.regency_id)
+        return qs.filter(product__company__province_id=official.province_id)
+    return qs.filter(product__company__owner=user)

@@ -68,3 +68,36 @@ def test_development_counts_only_with_evidence():
     inp = application_calculation_input(application=application)
     assert inp.development == frozenset({"HKI"})
     assert calculation.calculate(inp).tkdn_ik == Decimal("23.20")
+
+
+def test_visibility_follows_ownership_and_jurisdiction():
+    from django.contrib.auth.models import AnonymousUser, Group
+
+    from applications.selectors import NATIONAL_ADMIN_GROUP, applications_visible_to
+    from tests.factories import OfficialFactory, UserFactory
+
+    bandung = ApplicationFactory(product__company__regency_id="32.73")
+    bogor = ApplicationFactory(product__company__regency_id="32.01")
+    jakarta = ApplicationFactory(
+        product__company__province_id="31", product__company__regency_id="31.71"
+    )
+    owner = bandung.product.company.owner
+
+    def seen(user):
+        return set(applications_visible_to(user))
+
+    assert seen(AnonymousUser()) == set()
+    assert seen(owner) == {bandung}
+    assert seen(UserFactory()) == set()
+    assert seen(OfficialFactory(province_id="32").user) == {bandung, bogor}
+    assert seen(OfficialFactory(province_id="32", regency_id="32.01").user) == {bogor}
+    assert seen(OfficialFactory(province_id="31").user) == {jakarta}
+    assert seen(UserFactory(is_superuser=True, is_staff=True)) == {bandung, bogor, jakarta}
+    national = UserFactory(is_staff=True)
+    national.groups.add(Group.objects.get_or_create(name=NATIONAL_ADMIN_GROUP)[0])
+    assert seen(national) == {bandung, bogor, jakarta}
+    # An official whose staff flag was removed sees nothing as an official.
+    demoted = OfficialFactory(province_id="32").user
+    demoted.is_staff = False
+    demoted.save()
+    assert seen(demoted) == set()
