@@ -53,7 +53,7 @@ run: install
 	$(RUN_ENV) $(PY) manage.py migrate --noinput
 	$(RUN_ENV) $(PY) manage.py load_demo
 	@echo "Portal: http://$(HOST):$(PORT)/   Admin: http://$(HOST):$(PORT)/admin/   (Ctrl-C stops web and worker)"
-	@$(RUN_ENV) bash -c 'trap "kill 0" INT TERM EXIT; \
+	@$(RUN_ENV) bash -c 'trap "kill \$$(jobs -p) 2>/dev/null; wait" INT TERM EXIT; \
 	  $(VENV)/bin/celery -A tkdnportal worker --loglevel=INFO --concurrency=1 \
 	    --max-tasks-per-child=50 --beat --schedule var/celerybeat-schedule & \
 	  $(PY) manage.py runserver $(HOST):$(PORT) & \
@@ -91,11 +91,13 @@ messages: install-test
 # Refresh the vendored front-end assets from the npm registry (run by a developer, not at run time).
 vendor:
 	@tmp=$$(mktemp -d); trap 'rm -rf "$$tmp"' EXIT; \
-	npm install --prefix "$$tmp" --no-audit --no-fund --ignore-scripts bootstrap@5.3.9 htmx.org@2.0.11 >/dev/null; \
+	npm install --prefix "$$tmp" --no-audit --no-fund --ignore-scripts bootstrap@5.3.9 htmx.org@2.0.11 chart.js@4.6.1 >/dev/null; \
 	nm="$$tmp/node_modules"; mkdir -p static/vendor/bootstrap static/vendor/htmx; \
 	cp "$$nm"/bootstrap/dist/css/bootstrap.min.css* "$$nm"/bootstrap/dist/js/bootstrap.bundle.min.js* \
 	   "$$nm"/bootstrap/LICENSE static/vendor/bootstrap/; \
-	cp "$$nm"/htmx.org/dist/htmx.min.js "$$nm"/htmx.org/LICENSE static/vendor/htmx/
+	cp "$$nm"/htmx.org/dist/htmx.min.js "$$nm"/htmx.org/LICENSE static/vendor/htmx/; \
+	mkdir -p static/vendor/chartjs; \
+	cp "$$nm"/chart.js/dist/chart.umd.min.js "$$nm"/chart.js/LICENSE.md static/vendor/chartjs/
 
 clean:
 	rm -rf var/ .pytest_cache

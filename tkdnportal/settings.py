@@ -55,6 +55,9 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "crispy_forms",
     "crispy_bootstrap5",
+    "rest_framework",
+    "django_filters",
+    "drf_spectacular",
     "accounts",
     "applications",
     "registry",
@@ -236,6 +239,35 @@ TKDN_LEGAL_BASIS = env.str(
 )
 TKDN_DISCLAIMER = env.str("TKDN_DISCLAIMER", default="")
 
+# --- Public registry API (registry/api.py) ----------------------------------------------------------------
+# Read-only and anonymous; throttled per client address (REGISTRY_API_RATE, e.g. "120/min").
+REGISTRY_API_RATE = env.str("REGISTRY_API_RATE", default="120/min")
+# Seconds a public response may be cached by browsers and proxies (Cache-Control: max-age).
+REGISTRY_CACHE_SECONDS = env.int("REGISTRY_CACHE_SECONDS", default=60)
+# Largest PDF accepted by the "check a PDF" form of the verification page.
+REGISTRY_VERIFY_MAX_PDF = env.int("REGISTRY_VERIFY_MAX_PDF", default=10 * 1024 * 1024)
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
+    "UNAUTHENTICATED_USER": None,
+    "DEFAULT_RENDERER_CLASSES": [
+        "rest_framework.renderers.JSONRenderer",
+        "rest_framework.renderers.BrowsableAPIRenderer",
+    ],
+    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_THROTTLE_CLASSES": ["registry.api.ClientAddressThrottle"],
+    # Behind a reverse proxy set this to the number of proxies, so X-Forwarded-For is trusted.
+    "NUM_PROXIES": env.int("NUM_PROXIES", default=0) or None,
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "API Registri TKDN-IK",
+    "DESCRIPTION": "Open, read-only API of the public TKDN-IK certificate register.",
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+}
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
@@ -245,3 +277,6 @@ LOGGING = {
 }
 
 VAR_DIR.mkdir(parents=True, exist_ok=True)
+if CELERY_BROKER_URL.startswith("filesystem"):
+    for _folder in ("data_folder_in", "processed_folder"):
+        Path(CELERY_BROKER_TRANSPORT_OPTIONS[_folder]).mkdir(parents=True, exist_ok=True)
