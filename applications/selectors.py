@@ -63,3 +63,27 @@ def applications_visible_to(user):
             return qs.filter(product__company__regency_id=official.regency_id)
         return qs.filter(product__company__province_id=official.province_id)
     return qs.filter(product__company__owner=user)
+
+
+def applications_stalled(*, status: str, older_than_seconds: int | None = None) -> list[int]:
+    """Ids of applications waiting in ``status`` (SUBMITTED/APPROVED) for the worker too long.
+
+    Used by the periodic sweep; every transition bumps ``updated_at``, so it is the time the
+    application entered its waiting state.
+    """
+    import datetime
+
+    from django.conf import settings
+    from django.utils import timezone
+
+    seconds = (
+        older_than_seconds
+        if older_than_seconds is not None
+        else settings.TKDN_SWEEP_AFTER_SECONDS
+    )
+    cutoff = timezone.now() - datetime.timedelta(seconds=seconds)
+    return list(
+        Application.objects.filter(status=status, updated_at__lt=cutoff)
+        .order_by("updated_at")
+        .values_list("pk", flat=True)[:500]
+    )

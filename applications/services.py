@@ -233,3 +233,121 @@ def application_calculate(*, application_id: int) -> Application | None:
                 expected_from=[S.CALCULATED],
             )
     return application
+
+
+# --- Officials' decisions (Django admin) ----------------------------------------------------------
+
+
+def application_mark_checked(*, application: Application, actor) -> Application:
+    """Record that ``actor`` checked an application under review (four-eyes rule, first pair).
+
+    Called from the admin. Does not change the status; with ``TKDN_FOUR_EYES`` on, the approval
+    must then come from another official.
+    """
+    with transaction.atomic():
+        updated = Application.objects.filter(pk=application.pk, status=S.UNDER_REVIEW).update(
+            checked_by=actor, updated_at=timezone.now()
+        )
+        if updated != 1:
+            raise WorkflowError(
+                _("Hanya permohonan dalam verifikasi yang dapat ditandai diperiksa.")
+            )
+    application.checked_by = actor
+    return application
+
+
+def application_approve(*, application: Application, actor, note: str = "") -> Application:
+    """UNDER_REVIEW → APPROVED by an official; the certificate is issued by the worker after commit.
+
+    Called from the admin (single and bulk approval). With ``TKDN_FOUR_EYES`` on, the application
+    must have been checked by another official first. The issue task is queued on commit; if the
+    broker is down, the periodic sweep queues it later.
+    """
+    from registry.tasks import certificate_issue_task
+
+    if getattr(settings, "TKDN_FOUR_EYES", False):
+        checker_id = (
+            Application.objects.filter(pk=application.pk)
+            .values_list("checked_by_id", flat=True)
+            .first()
+        )
+        if checker_id is None:
+            raise WorkflowError(
+                _(
+                    "Prinsip empat mata: permohonan harus ditandai diperiksa oleh petugas lain "
+                    "sebelum disetujui."
+                )
+            )
+        if checker_id == getattr(actor, "pk", None):
+            raise WorkflowError(
+                _(
+                    "Prinsip empat mata: petugas yang memeriksa tidak boleh menyetujui "
+                    "permohonan yang sama."
+                )
+            )
+    return application_transition(
+        application=application,
+        to_status=S.APPROVED,
+        actor=actor,
+        note=note or _("Disetujui; sertifikat akan diterbitkan."),
+        expected_from=[S.UNDER_REVIEW],
+        on_commit=lambda: enqueue(certificate_issue_task, application.pk),
+    )
+
+
+def application_reject(*, application: Application, actor, reason: str) -> Application:
+    """UNDER_REVIEW → REJECTED by an official, with the reason the owner will read (required)."""
+    return application_transition(
+        application=application,
+        to_status=S.REJECTED,
+        actor=actor,
+        note=reason,
+        reason_code="OFFICIAL_DECISION",
+        expected_from=[S.UNDER_REVIEW],
+    )
+
+
+def application_request_revision(
+    *, application: Application, actor, reason: str, items: Iterable[str] = ()
+) -> Application:
+    """UNDER_REVIEW → NEEDS_REVISION with a reason and the parts to fix (listed in the note)."""
+    reason = (reason or "").strip()
+    items = [item for item in items if item]
+    note = reason
+    if reason and items:
+        note = reason + "\n" + _("Bagian yang perlu diperbaiki:") + "\n" + "\n".join(
+            f"- {item}" for item in items
+        )
+    return application_transition(
+        application=application,
+        to_status=S.NEEDS_REVISION,
+        actor=actor,
+        note=note,
+        reason_code="REVISION",
+        expected_from=[S.UNDER_REVIEW],
+    )
+
+
+def application_retry(*, application: Application, actor) -> Application:
+    """PROCESSING_FAILED → the step that failed (SUBMITTED or APPROVED), queued again on commit.
+
+    Called from the admin's retry action. A failed issue keeps its certificate number: the
+    issue task finds the existing certificate and only renders the PDF again.
+    """
+    from registry.tasks import certificate_issue_task
+
+    from .tasks import application_calculate_task
+
+    if application.failed_step == "issue":
+        to_status, task = S.APPROVED, certificate_issue_task
+    else:
+        to_status, task = S.SUBMITTED, application_calculate_task
+    return application_transition(
+        application=application,
+        to_status=to_status,
+        actor=actor,
+        note=_("Pemrosesan diulang oleh petugas."),
+        expected_from=[S.PROCESSING_FAILED],
+        extra_updates={"failed_step": "", "processing_error": ""},
+        on_commit=lambda: enqueue(task, application.pk),
+    )

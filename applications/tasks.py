@@ -29,3 +29,24 @@ def application_calculate_task(self, application_id: int) -> str | None:
     """Compute the TKDN-IK value of a submitted application (``services.application_calculate``)."""
     application = services.application_calculate(application_id=application_id)
     return application.status if application is not None else None
+
+
+@shared_task(acks_late=True, autoretry_for=TRANSIENT_ERRORS, retry_backoff=30, max_retries=3)
+def sweep_stalled_task() -> dict[str, int]:
+    """Periodic (beat): queue again the work whose message was lost.
+
+    An application submitted or approved while the broker was down (``services.enqueue`` logs and
+    returns) or whose message was dropped waits in SUBMITTED or APPROVED. Anything that has waited
+    longer than ``TKDN_SWEEP_AFTER_SECONDS`` is queued again; the tasks are idempotent, so a
+    message that was only slow does no harm.
+    """
+    from registry.tasks import certificate_issue_task
+
+    from . import selectors
+
+    counts = {"calculate": 0, "issue": 0}
+    for application_id in selectors.applications_stalled(status=services.S.SUBMITTED):
+        counts["calculate"] += services.enqueue(application_calculate_task, application_id)
+    for application_id in selectors.applications_stalled(status=services.S.APPROVED):
+        counts["issue"] += services.enqueue(certificate_issue_task, application_id)
+    return counts

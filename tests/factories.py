@@ -163,3 +163,28 @@ class CertificateFactory(factory.django.DjangoModelFactory):
     signatory_name = "Kepala Pusat P3DN"
     signatory_position = "Pusat P3DN"
     legal_basis = "Permenperin 46/2022"
+
+
+def application_under_review(**kwargs) -> Application:
+    """An application with cost lines (worked example 3-like, 40.00 %) moved to UNDER_REVIEW
+    through the real services: submit transition and the worker's calculation step."""
+    from applications.services import application_calculate, application_transition
+
+    application = ApplicationFactory(**kwargs)
+    MaterialLineFactory(application=application, name="Rotan", unit_price_rp=Decimal("21000"))
+    MaterialLineFactory(
+        application=application,
+        name="Pernis",
+        qty_per_unit=Decimal("1"),
+        unit_price_rp=Decimal("2000"),
+        domestic=False,
+        purchase_proof="",
+    )
+    LabourLineFactory(application=application, cost_per_unit_rp=Decimal("15000"))
+    OverheadLineFactory(application=application, cost_per_unit_rp=Decimal("1500"))
+    DevelopmentItemFactory(application=application)
+    application_transition(application=application, to_status=Application.Status.SUBMITTED)
+    application_calculate(application_id=application.pk)
+    application.refresh_from_db()
+    assert application.status == Application.Status.UNDER_REVIEW, application.status
+    return application

@@ -207,6 +207,24 @@ CELERY_TASK_SOFT_TIME_LIMIT = 240
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# WeasyPrint's memory grows with every render: recycle a worker child after 50 tasks (the
+# command lines in the Makefile and docker-compose.yml say the same).
+CELERY_WORKER_MAX_TASKS_PER_CHILD = env.int("CELERY_WORKER_MAX_TASKS_PER_CHILD", default=50)
+CELERY_WORKER_SEND_TASK_EVENTS = False
+# Periodic tasks (celery beat): queue again work whose message was lost (submitted or approved
+# while the broker was down) and move applications with a run-out certificate to EXPIRED.
+CELERY_BEAT_SCHEDULE = {
+    "sweep-stalled": {
+        "task": "applications.tasks.sweep_stalled_task",
+        "schedule": env.int("TKDN_SWEEP_INTERVAL_SECONDS", default=120),
+    },
+    "expire-certificates": {
+        "task": "registry.tasks.certificates_expire_task",
+        "schedule": 3600,
+    },
+}
+# How long an application may wait in SUBMITTED/APPROVED before the sweep queues it again.
+TKDN_SWEEP_AFTER_SECONDS = env.int("TKDN_SWEEP_AFTER_SECONDS", default=300)
 
 # --- Security ----------------------------------------------------------------
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
@@ -238,6 +256,8 @@ TKDN_LEGAL_BASIS = env.str(
     default="Peraturan Menteri Perindustrian Nomor 46 Tahun 2022",
 )
 TKDN_DISCLAIMER = env.str("TKDN_DISCLAIMER", default="")
+# Four eyes: when on, the official who approves must differ from the one who checked.
+TKDN_FOUR_EYES = env.bool("TKDN_FOUR_EYES", default=False)
 
 # --- Public registry API (registry/api.py) ----------------------------------------------------------------
 # Read-only and anonymous; throttled per client address (REGISTRY_API_RATE, e.g. "120/min").
