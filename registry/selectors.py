@@ -1,6 +1,70 @@
-"""Read-only queries of the public registry."""
+"""Read-only queries of the public registry: lookup, change feed and statistics.
+
+Every query here is index-backed (registry/migrations/0002_search_indexes.py) and returns the
+issued snapshot only, never the company's live profile or personal data.
+"""
+
+import bisect
+import datetime
+import statistics as pystatistics
+from collections.abc import Iterable
+from decimal import Decimal
+
+from django.core.cache import cache
+from django.db import connection
+from django.db.models import BooleanField, Count, F, Q, QuerySet
+from django.db.models.expressions import RawSQL
+from django.db.models.functions import Coalesce, Floor, Substr
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from applications.models import Application, Holiday, Province
 
 from .models import Certificate
+
+# Columns the lookup list and the API never show: kept out of the list queries.
+LIST_DEFERRED = ("breakdown", "factory_address", "revocation_reason")
+
+# The normalised text the PostgreSQL trigram index covers (same expression as the migration).
+_PG_SEARCH_TEXT = "registry_normalise(company_name || ' ' || product_name || ' ' || product_brand)"
+
+STATISTICS_CACHE_KEY = "registry:statistics:v1"
+# The periodic task refreshes every 15 minutes; a value older than this is recomputed on read.
+STATISTICS_CACHE_SECONDS = 60 * 60
+
+# KBLI 2020, kategori C (industri pengolahan): golongan pokok 10-33.
+KBLI_DIVISIONS = {
+    "10": gettext_lazy("Industri makanan"),
+    "11": gettext_lazy("Industri minuman"),
+    "12": gettext_lazy("Industri pengolahan tembakau"),
+    "13": gettext_lazy("Industri tekstil"),
+    "14": gettext_lazy("Industri pakaian jadi"),
+    "15": gettext_lazy("Industri kulit, barang dari kulit dan alas kaki"),
+    "16": gettext_lazy("Industri kayu, barang dari kayu, gabus, bambu dan rotan"),
+    "17": gettext_lazy("Industri kertas dan barang dari kertas"),
+    "18": gettext_lazy("Industri pencetakan dan reproduksi media rekaman"),
+    "19": gettext_lazy("Industri produk dari batu bara dan pengilangan minyak bumi"),
+    "20": gettext_lazy("Industri bahan kimia dan barang dari bahan kimia"),
+    "21": gettext_lazy("Industri farmasi, produk obat kimia dan obat tradisional"),
+    "22": gettext_lazy("Industri karet, barang dari karet dan plastik"),
+    "23": gettext_lazy("Industri barang galian bukan logam"),
+    "24": gettext_lazy("Industri logam dasar"),
+    "25": gettext_lazy("Industri barang logam, bukan mesin dan peralatannya"),
+    "26": gettext_lazy("Industri komputer, barang elektronik dan optik"),
+    "27": gettext_lazy("Industri peralatan listrik"),
+    "28": gettext_lazy("Industri mesin dan perlengkapan ytdl"),
+    "29": gettext_lazy("Industri kendaraan bermotor, trailer dan semi trailer"),
+    "30": gettext_lazy("Industri alat angkutan lainnya"),
+    "31": gettext_lazy("Industri furnitur"),
+    "32": gettext_lazy("Industri pengolahan lainnya"),
+    "33": gettext_lazy("Jasa reparasi dan pemasangan mesin dan peralatan"),
+}
+
+
+def certificates_public() -> QuerySet[Certificate]:
+    """All certificates, without the columns a list never shows."""
+    return Certificate.objects.defer(*LIST_DEFERRED)
 
 
 def certificate_by_token(*, token: str) -> Certificate | None:
@@ -11,4 +75,243 @@ def certificate_by_token(*, token: str) -> Certificate | None:
 
 
 def certificate_by_number(*, number: str) -> Certificate | None:
-    return Certificate.objects.filter(number=number).first()
+    return Certificate.objects.filter(number=number.strip()).first()
+
+
+def _escape_like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def certificate_search(queryset: QuerySet[Certificate], *, text: str) -> QuerySet[Certificate]:
+    """Partial match on company, product and brand names.
+
+    PostgreSQL: case- and accent-insensitive substring match OR trigram word similarity (typo
+    tolerant, ``pg_trgm.word_similarity_threshold``, default 0.6); both operators are served by
+    the one trigram GIN index. SQLite: a plain case-insensitive substring match (fallback).
+    """
+    text = " ".join(text.split())
+    if not text:
+        return queryset
+    if connection.vendor == "postgresql":
+        # The SQL is a constant; the user's text is only ever a bound parameter.
+        condition = RawSQL(  # noqa: S611
+            f"({_PG_SEARCH_TEXT} LIKE '%%' || registry_normalise(%s) || '%%'"
+            f" OR registry_normalise(%s) <%% {_PG_SEARCH_TEXT})",
+            [_escape_like(text), text],
+            output_field=BooleanField(),
+        )
+        return queryset.filter(condition)
+    return queryset.filter(
+        Q(company_name__icontains=text)
+        | Q(product_name__icontains=text)
+        | Q(product_brand__icontains=text)
+    )
+
+
+def _expiry():
+    return Coalesce("extended_until", "valid_until")
+
+
+def certificate_filter_status(
+    queryset: QuerySet[Certificate], *, status: str, today: datetime.date | None = None
+) -> QuerySet[Certificate]:
+    """Filter by effective status; must agree with ``Certificate.effective_status``."""
+    today = today or timezone.localdate()
+    valid = Certificate.Status.VALID
+    if status == Certificate.EffectiveStatus.REVOKED:
+        return queryset.filter(status=Certificate.Status.REVOKED)
+    if status == Certificate.EffectiveStatus.EXPIRED:
+        return queryset.alias(expiry=_expiry()).filter(status=valid, expiry__lt=today)
+    if status == Certificate.EffectiveStatus.VALID:
+        return queryset.alias(expiry=_expiry()).filter(status=valid, expiry__gte=today)
+    return queryset
+
+
+def certificates_changed_since(
+    *, since: datetime.datetime, today: datetime.date | None = None
+) -> QuerySet[Certificate]:
+    """The change feed: certificates changed (issued, revoked, extended, corrected) after
+    ``since``, plus those that expired since then (expiry is derived from the dates and never
+    bumps ``updated_at``). A certificate expires at the start of the day after its last valid
+    day, so it expired in (since, now] when ``since``'s date <= last valid day < today.
+    """
+    today = today or timezone.localdate()
+    since_date = timezone.localtime(since).date() if timezone.is_aware(since) else since.date()
+    return (
+        certificates_public()
+        .alias(expiry=_expiry())
+        .filter(
+            Q(updated_at__gt=since)
+            | Q(status=Certificate.Status.VALID, expiry__gte=since_date, expiry__lt=today)
+        )
+        .order_by("updated_at", "id")
+    )
+
+
+# --- Statistics ----------------------------------------------------------------
+
+
+def working_days_between(
+    start: datetime.date, end: datetime.date, holidays: list[datetime.date]
+) -> int:
+    """Working days after ``start`` up to and including ``end``: Monday-Friday, not a holiday.
+
+    ``holidays`` must be sorted. A decision on the day of submission takes 0 working days.
+    """
+    if end <= start:
+        return 0
+    days = (end - start).days
+    weeks, rest = divmod(days, 7)
+    count = weeks * 5
+    weekday = start.weekday()
+    for offset in range(1, rest + 1):
+        if (weekday + offset) % 7 < 5:
+            count += 1
+    lo = bisect.bisect_right(holidays, start)
+    hi = bisect.bisect_right(holidays, end)
+    count -= sum(1 for day in holidays[lo:hi] if day.weekday() < 5)
+    return count
+
+
+def _median(values: Iterable[int]) -> Decimal | None:
+    values = list(values)
+    if not values:
+        return None
+    return Decimal(str(pystatistics.median(values))).quantize(Decimal("0.1"))
+
+
+def registry_statistics_compute(*, today: datetime.date | None = None) -> dict:
+    """Compute the public statistics over the whole register (a handful of GROUP BY queries).
+
+    Called by the periodic task ``registry.tasks.registry_statistics_refresh`` and, when the
+    cache is empty, once by the statistics page; never per request.
+    """
+    today = today or timezone.localdate()
+    certs = Certificate.objects.all()
+    totals = certs.alias(expiry=_expiry()).aggregate(
+        total=Count("id"),
+        revoked=Count("id", filter=Q(status=Certificate.Status.REVOKED)),
+        expired=Count("id", filter=Q(status=Certificate.Status.VALID, expiry__lt=today)),
+    )
+    totals["valid"] = totals["total"] - totals["revoked"] - totals["expired"]
+
+    per_province = dict(
+        certs.values("province_id").annotate(n=Count("id")).values_list("province_id", "n")
+    )
+    by_province = [
+        {"code": p.code, "name": p.name, "count": per_province.get(p.code, 0)}
+        for p in Province.objects.order_by("code")
+    ]
+
+    per_division = (
+        certs.annotate(division=Substr("kbli", 1, 2))
+        .values("division")
+        .annotate(n=Count("id"))
+        .order_by("division")
+    )
+    by_kbli = [{"division": row["division"], "count": row["n"]} for row in per_division]
+
+    bands = dict(
+        certs.annotate(band=Floor(F("tkdn_ik")))
+        .values("band")
+        .annotate(n=Count("id"))
+        .values_list("band", "n")
+    )
+    bands = {int(band): n for band, n in bands.items()}
+    low = min([25, *bands]) if bands else 25
+    distribution = [
+        {"from": band, "to": band + 1, "label": f"{band}–{band + 1}", "count": bands.get(band, 0)}
+        for band in range(low, 40)
+    ]
+    # 40.00 is the maximum: count it in the last band (39-40) rather than a band of its own.
+    if 40 in bands:
+        distribution[-1]["count"] += bands[40]
+
+    # Codes only: the page translates the labels in the reader's language (the cache is shared).
+    by_status = [
+        {"status": row["status"], "count": row["n"]}
+        for row in Application.objects.values("status").annotate(n=Count("id")).order_by("-n")
+    ]
+    reasons = [
+        {"code": row["reason_code"] or "", "count": row["n"]}
+        for row in Application.objects.filter(status=Application.Status.REJECTED)
+        .values("reason_code")
+        .annotate(n=Count("id"))
+        .order_by("-n", "reason_code")[:10]
+    ]
+
+    holidays = sorted(Holiday.objects.values_list("date", flat=True))
+    decided = (
+        Application.objects.filter(submitted_at__isnull=False, decided_at__isnull=False)
+        .values_list("submitted_at", "decided_at")
+        .iterator(chunk_size=5000)
+    )
+    durations = [
+        working_days_between(
+            timezone.localtime(submitted).date(), timezone.localtime(decided_at).date(), holidays
+        )
+        for submitted, decided_at in decided
+    ]
+    return {
+        "generated_at": timezone.now().isoformat(),
+        "totals": totals,
+        "by_province": by_province,
+        "by_kbli": by_kbli,
+        "distribution": distribution,
+        "applications_by_status": by_status,
+        "rejection_reasons": reasons,
+        "median_working_days": str(_median(durations)) if durations else None,
+        "decided_count": len(durations),
+    }
+
+
+# Labels of the reason codes the services write; an unknown code is shown as it is.
+REJECTION_REASONS = {
+    "BELOW_THRESHOLD": gettext_lazy("Nilai TKDN-IK di bawah 25%"),
+    "INVALID_INPUT": gettext_lazy("Data biaya tidak valid"),
+    "NO_PURCHASE_PROOF": gettext_lazy("Tidak ada bukti pembelian bahan dalam negeri"),
+    "NOT_SMALL_INDUSTRY": gettext_lazy("Bukan industri kecil"),
+    "PACKING_ONLY": gettext_lazy("Hanya pengepakan/pengemasan"),
+    "KBLI_MISMATCH": gettext_lazy("KBLI produk tidak sesuai NIB"),
+    "INCOMPLETE_DOCUMENTS": gettext_lazy("Dokumen tidak lengkap"),
+}
+
+
+def rejection_reason_label(code: str | None) -> str:
+    if not code:
+        return _("Lainnya / tanpa kode")
+    return str(REJECTION_REASONS.get(code, code))
+
+
+def statistics_labelled(data: dict) -> dict:
+    """The cached statistics with labels in the current language (for the page)."""
+    status_labels = dict(Application.Status.choices)
+    return {
+        **data,
+        "by_kbli": [
+            {**row, "name": str(KBLI_DIVISIONS.get(row["division"], _("Lainnya")))}
+            for row in data["by_kbli"]
+        ],
+        "applications_by_status": [
+            {**row, "label": str(status_labels.get(row["status"], row["status"]))}
+            for row in data["applications_by_status"]
+        ],
+        "rejection_reasons": [
+            {**row, "label": rejection_reason_label(row["code"])}
+            for row in data["rejection_reasons"]
+        ],
+    }
+
+
+def registry_statistics_refresh() -> dict:
+    data = registry_statistics_compute()
+    cache.set(STATISTICS_CACHE_KEY, data, STATISTICS_CACHE_SECONDS)
+    return data
+
+
+def registry_statistics() -> dict:
+    """The cached statistics; computed once and cached when the cache is empty."""
+    data = cache.get(STATISTICS_CACHE_KEY)
+    if data is None:
+        data = registry_statistics_refresh()
+    return data

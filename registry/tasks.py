@@ -86,3 +86,15 @@ def certificate_email_task(self, certificate_id: int) -> bool:
 def certificates_expire_task() -> int:
     """Periodic (beat): move applications whose certificate has run out to EXPIRED."""
     return services.certificates_expire()
+
+
+@shared_task(acks_late=True, autoretry_for=TRANSIENT_ERRORS, retry_backoff=30, max_retries=3)
+def registry_statistics_refresh_task() -> int:
+    """Recompute the public statistics into the cache (celery beat, every 15 minutes).
+
+    The statistics page only reads the cache, so no request ever aggregates the whole register.
+    Idempotent: a second run just writes the same numbers again.
+    """
+    from .selectors import registry_statistics_refresh
+
+    return registry_statistics_refresh()["totals"]["total"]

@@ -5,7 +5,12 @@ from . import views
 app_name = "registry"
 
 urlpatterns = [
+    path("registri/", views.lookup, name="lookup"),
+    path("registri/ekspor.csv", views.export_csv, name="export_csv"),
+    path("statistik/", views.statistics, name="statistics"),
     path("verify/<str:token>/", views.verify, name="verify"),
-    # Numbers contain slashes (TKDNIK/32/2026/000001), hence the path converter.
+    # Numbers contain slashes (TKDNIK/32/2026/000001), hence the path converter; the PDF
+    # pattern comes first so ".../unduh/" is never read as part of a number.
+    path("sertifikat/<path:number>/unduh/", views.certificate_pdf, name="certificate_pdf"),
     path("sertifikat/<path:number>/", views.certificate_detail, name="certificate_detail"),
 ]

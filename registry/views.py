@@ -1,24 +1,130 @@
 """Public pages of the registry: no login, issued snapshot only, never personal data."""
 
-from django.http import Http404, HttpRequest, HttpResponse
+import csv
+from collections.abc import Iterator
+
+from django.conf import settings
+from django.core.paginator import Paginator
+from django.db.models import QuerySet
+from django.http import (
+    FileResponse,
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    StreamingHttpResponse,
+)
 from django.shortcuts import render
 from django.utils import timezone
-from django.views.decorators.http import require_GET
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods
 
 from . import selectors
+from .filters import CertificateFilter
+from .forms import PdfCheckForm
+from .models import Certificate
+from .throttling import throttle_response, throttled
+
+PAGE_SIZES = (10, 20, 50, 100)
+DEFAULT_PAGE_SIZE = 20
+
+
+def _page_size(request: HttpRequest) -> int:
+    try:
+        size = int(request.GET.get("per_page", DEFAULT_PAGE_SIZE))
+    except ValueError:
+        return DEFAULT_PAGE_SIZE
+    return size if size in PAGE_SIZES else DEFAULT_PAGE_SIZE
 
 
 @require_GET
-def verify(request: HttpRequest, token: str) -> HttpResponse:
-    """The QR target: valid, revoked or expired at a glance; 404 for an unknown token."""
-    certificate = selectors.certificate_by_token(token=token)
-    if certificate is None:
-        raise Http404
+@throttled
+def lookup(request: HttpRequest) -> HttpResponse:
+    """Search issued certificates; every filter lives in the URL so a search can be shared.
+
+    Queries per page are constant: the province and regency choices, the count and the page.
+    """
+    filterset = CertificateFilter(request.GET, queryset=selectors.certificates_public())
+    paginator = Paginator(filterset.qs, _page_size(request))
+    page = paginator.get_page(request.GET.get("page"))
+    today = timezone.localdate()
+    rows = [(certificate, certificate.effective_status(today)) for certificate in page]
+    query = request.GET.copy()
+    query.pop("page", None)
     return render(
         request,
-        "registry/verify.html",
-        {"certificate": certificate, "status": certificate.effective_status(timezone.localdate())},
+        "registry/lookup.html",
+        {
+            "filter": filterset,
+            "page": page,
+            "rows": rows,
+            "query": query.urlencode(),
+            "page_sizes": PAGE_SIZES,
+            "page_size": paginator.per_page,
+        },
     )
+
+
+class _Echo:
+    """A file-like object whose write returns the line, for streaming csv.writer output."""
+
+    def write(self, value: str) -> str:
+        return value
+
+
+CSV_COLUMNS = (
+    ("number", "nomor_sertifikat"),
+    ("company_name", "perusahaan"),
+    ("company_nib", "nib"),
+    ("product_name", "produk"),
+    ("product_brand", "merek"),
+    ("product_specification", "spesifikasi"),
+    ("kbli", "kbli"),
+    ("tkdn_ik", "nilai_tkdn_ik"),
+    ("province_name", "provinsi"),
+    ("regency_name", "kabupaten_kota"),
+    ("issue_date", "tanggal_terbit"),
+    ("valid_until", "berlaku_sampai"),
+    ("extended_until", "diperpanjang_sampai"),
+    ("status", "status_catatan"),
+    ("revoked_at", "dicabut_pada"),
+)
+
+
+def csv_rows(queryset: QuerySet[Certificate]) -> Iterator[str]:
+    """One CSV line at a time: rows come from a server-side cursor in chunks, never a list.
+
+    The effective status (valid/expired/revoked) is computed per row from the dates.
+    """
+    writer = csv.writer(_Echo())
+    yield "\ufeff"  # BOM: spreadsheet programs then read the names as UTF-8
+    yield writer.writerow([header for _, header in CSV_COLUMNS] + ["status"])
+    today = timezone.localdate()
+    fields = [field for field, _ in CSV_COLUMNS]
+    status_index = fields.index("status")
+    for values in queryset.values_list(*fields).iterator(chunk_size=2000):
+        expires = values[12] or values[11]
+        if values[status_index] == Certificate.Status.REVOKED:
+            effective = Certificate.EffectiveStatus.REVOKED
+        elif today > expires:
+            effective = Certificate.EffectiveStatus.EXPIRED
+        else:
+            effective = Certificate.EffectiveStatus.VALID
+        yield writer.writerow([*values, str(effective)])
+
+
+def csv_response(queryset: QuerySet[Certificate]) -> StreamingHttpResponse:
+    response = StreamingHttpResponse(csv_rows(queryset), content_type="text/csv; charset=utf-8")
+    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+    response["Content-Disposition"] = f'attachment; filename="sertifikat-tkdn-ik-{stamp}.csv"'
+    return response
+
+
+@require_GET
+@throttled
+def export_csv(request: HttpRequest) -> HttpResponse:
+    """The current search as CSV, streamed (a million rows never sit in memory)."""
+    filterset = CertificateFilter(request.GET, queryset=Certificate.objects.all())
+    return csv_response(filterset.qs)
 
 
 @require_GET
@@ -31,3 +137,79 @@ def certificate_detail(request: HttpRequest, number: str) -> HttpResponse:
         "registry/certificate_detail.html",
         {"certificate": certificate, "status": certificate.effective_status(timezone.localdate())},
     )
+
+
+@require_GET
+def certificate_pdf(request: HttpRequest, number: str) -> FileResponse:
+    """The issued PDF, through this view (MEDIA_ROOT is never served publicly)."""
+    certificate = selectors.certificate_by_number(number=number)
+    if certificate is None or not certificate.pdf:
+        raise Http404
+    try:
+        handle = certificate.pdf.open("rb")
+    except FileNotFoundError:
+        raise Http404 from None
+    filename = certificate.number.replace("/", "-") + ".pdf"
+    response = FileResponse(handle, content_type="application/pdf", filename=filename)
+    response["Content-Disposition"] = f'inline; filename="{filename}"'
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def verify(request: HttpRequest, token: str) -> HttpResponse:
+    """The QR target: valid, revoked or expired at a glance; 404 for an unknown token.
+
+    POST: the "check a PDF" form. The uploaded file is hashed and compared with the SHA-256 of
+    the issued PDF; nothing is stored. Works without JavaScript.
+    """
+    certificate = selectors.certificate_by_token(token=token)
+    if certificate is None:
+        raise Http404
+    form = PdfCheckForm()
+    check = None
+    status_code = 200
+    if request.method == "POST":
+        limit = settings.REGISTRY_VERIFY_MAX_PDF
+        try:
+            declared = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            declared = 0
+        if declared > limit + 64 * 1024:
+            # Refuse before Django reads the body into a temporary file.
+            form = PdfCheckForm(data={})
+            form.errors.clear()
+            form.add_error(None, _("Berkas terlalu besar."))
+            status_code = 413
+        else:
+            too_many = throttle_response(request)
+            if too_many is not None:
+                return too_many
+            form = PdfCheckForm(request.POST, request.FILES)
+            if form.is_valid():
+                uploaded = form.cleaned_data["sha256"]
+                check = {
+                    "sha256": uploaded,
+                    "match": bool(certificate.pdf_sha256) and uploaded == certificate.pdf_sha256,
+                    "known": bool(certificate.pdf_sha256),
+                }
+            else:
+                status_code = 400
+    return render(
+        request,
+        "registry/verify.html",
+        {
+            "certificate": certificate,
+            "status": certificate.effective_status(timezone.localdate()),
+            "form": form,
+            "check": check,
+        },
+        status=status_code,
+    )
+
+
+@require_GET
+def statistics(request: HttpRequest) -> HttpResponse:
+    """Public statistics, read from the cache (refreshed by a periodic task)."""
+    data = selectors.statistics_labelled(selectors.registry_statistics())
+    return render(request, "registry/statistics.html", {"stats": data})

@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "rest_framework",
     "django_filters",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
     "accounts",
     "applications",
     "registry",
@@ -259,7 +260,7 @@ TKDN_DISCLAIMER = env.str("TKDN_DISCLAIMER", default="")
 # Four eyes: when on, the official who approves must differ from the one who checked.
 TKDN_FOUR_EYES = env.bool("TKDN_FOUR_EYES", default=False)
 
-# --- Public registry API (registry/api.py) ----------------------------------------------------------------
+# --- Public registry API (registry/api.py) ---------------------------------------------
 # Read-only and anonymous; throttled per client address (REGISTRY_API_RATE, e.g. "120/min").
 REGISTRY_API_RATE = env.str("REGISTRY_API_RATE", default="120/min")
 # Seconds a public response may be cached by browsers and proxies (Cache-Control: max-age).
@@ -276,7 +277,7 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "DEFAULT_THROTTLE_CLASSES": ["registry.api.ClientAddressThrottle"],
+    "DEFAULT_THROTTLE_CLASSES": ["registry.throttling.ClientAddressThrottle"],
     # Behind a reverse proxy set this to the number of proxies, so X-Forwarded-For is trusted.
     "NUM_PROXIES": env.int("NUM_PROXIES", default=0) or None,
 }
@@ -286,6 +287,10 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "SCHEMA_PATH_PREFIX": "/api/v1",
+    # Swagger UI and ReDoc served from our static files (drf-spectacular-sidecar), no CDN.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
 }
 
 LOGGING = {

@@ -14,4 +14,6 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("", include("registry.urls")),
+    # The open registry API (read-only, throttled, OpenAPI schema at /api/v1/schema/).
+    path("api/v1/", include("registry.api_urls")),
 ]

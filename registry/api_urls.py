@@ -1,0 +1,29 @@
+"""URLs of the open API, mounted at ``/api/v1/`` by tkdnportal/urls.py."""
+
+from django.urls import path
+
+from drf_spectacular.views import (
+    SpectacularAPIView,
+    SpectacularRedocView,
+    SpectacularSwaggerView,
+)
+
+from . import api
+
+app_name = "api"
+
+urlpatterns = [
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
+    path("redoc/", SpectacularRedocView.as_view(url_name="api:schema"), name="redoc"),
+    path("certificates/", api.CertificateListView.as_view(), name="certificate_list"),
+    path("certificates/export.csv", api.CertificateCsvView.as_view(), name="certificate_csv"),
+    path("certificates/changes/", api.ChangesView.as_view(), name="certificate_changes"),
+    path("verify/<str:token>/", api.VerifyView.as_view(), name="verify"),
+    # Numbers contain slashes (TKDNIK/32/2026/000001): last, with a path converter.
+    path(
+        "certificates/<path:number>/",
+        api.CertificateDetailView.as_view(),
+        name="certificate_detail",
+    ),
+]

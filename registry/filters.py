@@ -1,0 +1,143 @@
+"""The lookup filters, shared by the search page, the CSV export and the JSON API."""
+
+from decimal import Decimal
+
+from django import forms
+from django.db.models import QuerySet
+from django.utils.translation import gettext_lazy as _
+
+import django_filters
+
+from applications.models import Province, Regency
+
+from . import selectors
+from .models import Certificate
+
+SORTS = {
+    "-issue_date": ("-issue_date", "-sequence"),
+    "issue_date": ("issue_date", "sequence"),
+    "-tkdn_ik": ("-tkdn_ik", "-id"),
+    "tkdn_ik": ("tkdn_ik", "id"),
+    "company_name": ("company_name", "id"),
+    "number": ("number",),
+}
+SORT_CHOICES = [
+    ("-issue_date", _("Terbaru")),
+    ("issue_date", _("Terlama")),
+    ("-tkdn_ik", _("Nilai TKDN-IK tertinggi")),
+    ("tkdn_ik", _("Nilai TKDN-IK terendah")),
+    ("company_name", _("Nama perusahaan (A-Z)")),
+    ("number", _("Nomor sertifikat")),
+]
+TKDN_RANGE = {"min_value": Decimal("0"), "max_value": Decimal("100"), "decimal_places": 2}
+
+
+class CertificateFilterForm(forms.Form):
+    """Bootstrap classes on the widgets; cross-field check: minimum not above maximum."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name, field in self.fields.items():
+            widget = field.widget
+            if isinstance(widget, forms.Select):
+                widget.attrs["class"] = "form-select form-select-sm"
+            else:
+                widget.attrs["class"] = "form-control form-control-sm"
+            if name in ("tkdn_min", "tkdn_max"):
+                widget.attrs.update(inputmode="decimal", step="0.01", min="0", max="100")
+            elif name == "q":
+                widget.input_type = "search"
+
+    def full_clean(self):
+        super().full_clean()
+        for name in self.errors:
+            if name in self.fields:
+                widget = self.fields[name].widget
+                widget.attrs["class"] = widget.attrs.get("class", "") + " is-invalid"
+
+    def clean(self):
+        data = super().clean()
+        low, high = data.get("tkdn_min"), data.get("tkdn_max")
+        if low is not None and high is not None and low > high:
+            self.add_error("tkdn_max", _("Nilai maksimum harus lebih besar dari nilai minimum."))
+        return data
+
+
+class CertificateFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(
+        method="filter_text",
+        label=_("Perusahaan, produk atau merek"),
+        min_length=3,
+        max_length=100,
+        help_text=_("Sebagian nama, minimal 3 huruf."),
+    )
+    number = django_filters.CharFilter(
+        method="filter_number", label=_("Nomor sertifikat"), max_length=40
+    )
+    nib = django_filters.CharFilter(field_name="company_nib", label=_("NIB"), max_length=13)
+    kbli = django_filters.CharFilter(field_name="kbli", label=_("KBLI"), max_length=5)
+    province = django_filters.ModelChoiceFilter(
+        queryset=Province.objects.order_by("name"),
+        field_name="province",
+        label=_("Provinsi"),
+        empty_label=_("Semua provinsi"),
+    )
+    regency = django_filters.ModelChoiceFilter(
+        queryset=Regency.objects.order_by("name"),
+        field_name="regency",
+        label=_("Kabupaten/kota"),
+        empty_label=_("Semua kabupaten/kota"),
+    )
+    tkdn_min = django_filters.NumberFilter(
+        field_name="tkdn_ik", lookup_expr="gte", label=_("Nilai minimum (%)"), **TKDN_RANGE
+    )
+    tkdn_max = django_filters.NumberFilter(
+        field_name="tkdn_ik", lookup_expr="lte", label=_("Nilai maksimum (%)"), **TKDN_RANGE
+    )
+    status = django_filters.ChoiceFilter(
+        method="filter_status",
+        choices=Certificate.EffectiveStatus.choices,
+        label=_("Status"),
+        empty_label=_("Semua status"),
+    )
+    sort = django_filters.ChoiceFilter(
+        method="filter_sort",
+        choices=SORT_CHOICES,
+        label=_("Urutkan"),
+        empty_label=None,
+    )
+
+    class Meta:
+        model = Certificate
+        fields: list[str] = []
+        form = CertificateFilterForm
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Only the regencies of the chosen province (the page also narrows them with JS).
+        province = self.data.get("province") if self.data else None
+        if province and str(province).isdigit():
+            self.filters["regency"].queryset = Regency.objects.filter(
+                province_id=province
+            ).order_by("name")
+
+    def filter_text(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        return selectors.certificate_search(queryset, text=value)
+
+    def filter_number(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        # Exact match (the unique index); case and surrounding spaces are forgiven.
+        return queryset.filter(number=value.strip().upper())
+
+    def filter_status(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        return selectors.certificate_filter_status(queryset, status=value)
+
+    def filter_sort(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        return queryset.order_by(*SORTS.get(value, SORTS["-issue_date"]))
+
+    @property
+    def qs(self) -> QuerySet:
+        queryset = super().qs
+        # Default order when no sort was chosen (the sort filter only runs with a value).
+        if not self.is_bound or not self.form.cleaned_data.get("sort"):
+            queryset = queryset.order_by(*SORTS["-issue_date"])
+        return queryset

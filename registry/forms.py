@@ -1,0 +1,35 @@
+"""The verification page's "check a PDF" form: hashes the uploaded file, stores nothing."""
+
+import hashlib
+
+from django import forms
+from django.conf import settings
+from django.template.defaultfilters import filesizeformat
+from django.utils.translation import gettext_lazy as _
+
+
+class PdfCheckForm(forms.Form):
+    pdf = forms.FileField(
+        label=_("Berkas PDF sertifikat"),
+        help_text=_("Berkas tidak disimpan; hanya sidik jari SHA-256-nya yang dihitung."),
+        widget=forms.ClearableFileInput(attrs={"accept": "application/pdf,.pdf"}),
+    )
+
+    def clean_pdf(self):
+        upload = self.cleaned_data["pdf"]
+        limit = settings.REGISTRY_VERIFY_MAX_PDF
+        if upload.size > limit:
+            raise forms.ValidationError(
+                _("Berkas terlalu besar (maksimum %(limit)s)."),
+                code="too_large",
+                params={"limit": filesizeformat(limit)},
+            )
+        upload.seek(0)
+        if upload.read(5) != b"%PDF-":
+            raise forms.ValidationError(_("Berkas ini bukan PDF."), code="not_pdf")
+        upload.seek(0)
+        digest = hashlib.sha256()
+        for chunk in upload.chunks():
+            digest.update(chunk)
+        self.cleaned_data["sha256"] = digest.hexdigest()
+        return upload

@@ -1,0 +1,107 @@
+"""``seed_registry``: realistic synthetic certificates in bulk, consistent with the real ones."""
+
+import datetime
+import os
+import re
+from decimal import Decimal
+
+from django.core.management import CommandError, call_command
+from django.db.models import Count, Max, Min
+
+import pytest
+
+from applications.models import Application, Company, Product
+from registry.models import Certificate, CertificateSequence
+from tests.factories import CertificateFactory
+
+pytestmark = pytest.mark.django_db
+
+TODAY = datetime.date(2026, 11, 25)
+
+
+def seed(n: int, **options) -> None:
+    with open(os.devnull, "w") as devnull:
+        _call(n, devnull, **options)
+
+
+def _call(n: int, out, **options) -> None:
+    call_command(
+        "seed_registry",
+        certificates=n,
+        seed=7,
+        today=TODAY,
+        stdout=out,
+        **options,
+    )
+
+
+def test_seed_creates_certificates_across_all_provinces_and_regencies():
+    seed(1500, rejected=0)
+    certificates = Certificate.objects.all()
+    assert certificates.count() == 1500
+    assert certificates.order_by().values("province_id").distinct().count() == 38
+    regencies = certificates.order_by().values("regency_id").distinct().count()
+    assert regencies == min(514, Company.objects.count())
+    # Every regency's province matches (the snapshot is consistent).
+    assert all(
+        regency.startswith(f"{province}.")
+        for province, regency in certificates.values_list("province_id", "regency_id")
+    )
+    values = certificates.aggregate(lo=Min("tkdn_ik"), hi=Max("tkdn_ik"))
+    assert Decimal("25") <= values["lo"] < Decimal("28")
+    assert Decimal("36") < values["hi"] <= Decimal("40")
+    dates = certificates.aggregate(lo=Min("issue_date"), hi=Max("issue_date"))
+    assert (dates["hi"] - dates["lo"]).days > 3 * 365
+    statuses = {c.number: c.effective_status(TODAY) for c in certificates}
+    counts = {s: list(statuses.values()).count(s) for s in ("VALID", "EXPIRED", "REVOKED")}
+    assert counts["VALID"] > counts["EXPIRED"] > counts["REVOKED"] > 0
+    for number in statuses:
+        assert re.fullmatch(r"TKDNIK/\d{2}/20\d\d/\d{6}", number)
+
+
+def test_seed_rows_are_consistent_and_indonesian():
+    seed(200, rejected=50)
+    assert Application.objects.filter(status="REJECTED").count() == 50
+    assert Product.objects.count() == 250
+    certificate = Certificate.objects.select_related("application__product__company").first()
+    product = certificate.application.product
+    assert certificate.product_name == product.name
+    assert certificate.company_name == product.company.name
+    assert certificate.company_nib == product.company.nib
+    assert certificate.application.status in {"ISSUED", "EXPIRED", "REVOKED", "EXTENDED"}
+    assert certificate.verification_token and len(certificate.verification_token) >= 40
+    names = " ".join(Company.objects.values_list("name", flat=True))
+    assert re.search(r"\b(CV|UD|PT|Koperasi) ", names)
+    assert Certificate.objects.order_by().values("verification_token").distinct().count() == 200
+    # Revoked certificates carry the date; their application is REVOKED.
+    for revoked in Certificate.objects.filter(status="REVOKED").select_related("application"):
+        assert revoked.revoked_at is not None and revoked.application.status == "REVOKED"
+    assert (
+        Application.objects.filter(status="REJECTED")
+        .values("reason_code")
+        .annotate(n=Count("id"))
+        .count()
+        >= 3
+    )
+
+
+def test_seed_twice_and_next_to_real_certificates_never_collides():
+    real = CertificateFactory(year=2025, sequence=5, number="TKDNIK/32/2025/000005")
+    CertificateSequence.objects.create(year=2025, last_value=5)
+    seed(150, rejected=0)
+    seed(150, rejected=0)
+    assert Certificate.objects.count() == 301
+    seq = Certificate.objects.filter(year=2025).exclude(pk=real.pk).aggregate(m=Min("sequence"))
+    assert seq["m"] == 6
+    # The sequence table knows the numbers taken, so the next real certificate is fresh.
+    for row in CertificateSequence.objects.all():
+        taken = Certificate.objects.filter(year=row.year).aggregate(m=Max("sequence"))["m"]
+        assert row.last_value == taken
+    # New rows still get fresh primary keys after the explicit ids of the seed.
+    seeded_max = Certificate.objects.aggregate(m=Max("pk"))["m"]
+    assert CertificateFactory(year=2031).pk > seeded_max
+
+
+def test_negative_count_is_refused():
+    with pytest.raises(CommandError):
+        seed(-1)

@@ -1,0 +1,147 @@
+"""Statistics on a known data set, the cache (not recomputed per request), the periodic task,
+the page with charts and accessible tables, and the working-day arithmetic."""
+
+import datetime
+from decimal import Decimal
+
+from django.core.cache import cache
+from django.utils import timezone
+
+import pytest
+
+from applications.models import Application, Holiday
+from registry import selectors
+from registry.models import Certificate
+from tests.factories import ApplicationFactory, CertificateFactory
+
+pytestmark = pytest.mark.django_db
+
+MONDAY = datetime.date(2026, 3, 2)
+
+
+def _at(day: datetime.date, hour: int = 10) -> datetime.datetime:
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time(hour)))
+
+
+@pytest.fixture
+def known():
+    today = timezone.localdate()
+    CertificateFactory(tkdn_ik=Decimal("25.00"), kbli="31001", issue_date=today)
+    CertificateFactory(tkdn_ik=Decimal("25.99"), kbli="31002", issue_date=today)
+    CertificateFactory(
+        tkdn_ik=Decimal("40.00"),
+        kbli="13134",
+        province_id="34",
+        regency_id="34.71",
+        issue_date=today,
+    )
+    expired = CertificateFactory(
+        tkdn_ik=Decimal("33.30"),
+        kbli="10761",
+        province_id="11",
+        regency_id="11.17",
+        issue_date=datetime.date(2020, 1, 1),
+    )
+    revoked = CertificateFactory(tkdn_ik=Decimal("30.00"), issue_date=today)
+    Certificate.objects.filter(pk=revoked.pk).update(status="REVOKED", revoked_at=timezone.now())
+    # Decisions after 0, 2, 5 and 4 (a holiday on Thursday 5 March) working days.
+    certified = [c.application for c in Certificate.objects.order_by("id")][:4]
+    week = datetime.timedelta(days=7)
+    durations = [
+        (MONDAY, MONDAY),
+        (MONDAY, MONDAY + datetime.timedelta(days=2)),
+        (MONDAY + week, MONDAY + 2 * week),
+        (MONDAY, MONDAY + week),
+    ]
+    Holiday.objects.create(date=datetime.date(2026, 3, 5), name="Libur uji")
+    for application, (submitted, decided) in zip(certified, durations, strict=True):
+        Application.objects.filter(pk=application.pk).update(
+            submitted_at=_at(submitted), decided_at=_at(decided)
+        )
+    for reason in ("BELOW_THRESHOLD", "BELOW_THRESHOLD", "NO_PURCHASE_PROOF", ""):
+        ApplicationFactory(status=Application.Status.REJECTED, reason_code=reason)
+    ApplicationFactory(status=Application.Status.DRAFT)
+    return expired, revoked
+
+
+def test_statistics_numbers_on_a_known_data_set(known):
+    data = selectors.registry_statistics_compute()
+    assert data["totals"] == {"total": 5, "valid": 3, "expired": 1, "revoked": 1}
+    by_province = {row["code"]: row["count"] for row in data["by_province"]}
+    assert len(by_province) == 38
+    assert by_province["32"] == 3 and by_province["34"] == 1 and by_province["11"] == 1
+    assert sum(by_province.values()) == 5
+    assert {row["division"]: row["count"] for row in data["by_kbli"]} == {
+        "10": 1,
+        "13": 1,
+        "31": 3,
+    }
+    bands = {row["label"]: row["count"] for row in data["distribution"]}
+    assert bands["25–26"] == 2  # 25.00 and 25.99
+    assert bands["39–40"] == 1  # 40.00, the maximum, counted in the last band
+    assert bands["33–34"] == 1 and bands["30–31"] == 1
+    assert sum(bands.values()) == 5
+    statuses = {row["status"]: row["count"] for row in data["applications_by_status"]}
+    assert statuses["ISSUED"] == 5 and statuses["REJECTED"] == 4 and statuses["DRAFT"] == 1
+    reasons = [(row["code"], row["count"]) for row in data["rejection_reasons"]]
+    assert reasons[0] == ("BELOW_THRESHOLD", 2)
+    assert set(reasons[1:]) == {("NO_PURCHASE_PROOF", 1), ("", 1)}
+    # 0, 2, 4 (holiday), 5 working days: the median is 3.0.
+    assert data["decided_count"] == 4
+    assert data["median_working_days"] == "3.0"
+
+
+def test_working_days_between_matches_the_convention():
+    holidays = [datetime.date(2026, 3, 4)]
+    assert selectors.working_days_between(MONDAY, MONDAY, holidays) == 0
+    friday = MONDAY + datetime.timedelta(days=4)
+    assert selectors.working_days_between(friday, friday + datetime.timedelta(days=3), []) == 1
+    assert selectors.working_days_between(MONDAY, MONDAY + datetime.timedelta(days=7), []) == 5
+    assert (
+        selectors.working_days_between(MONDAY, MONDAY + datetime.timedelta(days=7), holidays) == 4
+    )
+    # Cross-check against the day-by-day loop over a long span.
+    start = datetime.date(2025, 12, 20)
+    for length in range(0, 40):
+        end = start + datetime.timedelta(days=length)
+        slow = sum(
+            1
+            for i in range(1, length + 1)
+            if (start + datetime.timedelta(days=i)).weekday() < 5
+            and start + datetime.timedelta(days=i) not in holidays
+        )
+        assert selectors.working_days_between(start, end, holidays) == slow
+
+
+def test_page_reads_the_cache_not_the_table(client, known, django_assert_max_num_queries):
+    client.get("/statistik/")  # fills the cache
+    with django_assert_max_num_queries(0):
+        response = client.get("/statistik/")
+    assert response.status_code == 200
+    CertificateFactory()  # not visible until the refresh
+    assert client.get("/statistik/").context["stats"]["totals"]["total"] == 5
+
+
+def test_refresh_task_updates_the_cache(known):
+    from registry.tasks import registry_statistics_refresh_task
+
+    cache.set(selectors.STATISTICS_CACHE_KEY, {"stale": True})
+    registry_statistics_refresh_task.delay()
+    assert cache.get(selectors.STATISTICS_CACHE_KEY)["totals"]["total"] == 5
+
+
+def test_page_has_charts_and_accessible_tables(client, known):
+    html = client.get("/statistik/").content.decode()
+    assert "vendor/chartjs/chart.umd.min.js" in html
+    assert 'id="chart-province"' in html and 'id="data-province"' in html
+    assert "<caption" in html and 'scope="col"' in html
+    assert "Jawa Barat" in html and "Daerah Istimewa Yogyakarta" in html
+    assert "Nilai TKDN-IK di bawah 25%" in html
+    assert "3.0 hari kerja" in html or "3,0 hari kerja" in html
+    assert "cdn" not in html.lower()
+
+
+def test_empty_register(client):
+    response = client.get("/statistik/")
+    assert response.status_code == 200
+    assert "Belum ada permohonan yang diputuskan" in response.content.decode()
