@@ -11,13 +11,13 @@ PORT ?= 8000
 # Development values for `make run` (settings.py defaults are production-safe).
 RUN_ENV := DEBUG=true SECURE_SSL_REDIRECT=false
 
-.PHONY: install install-test system-deps run test test-fast lint format migrations-check messages demo vendor clean
+.PHONY: bench install install-test system-deps run test test-fast lint format migrations-check messages demo vendor clean
 
 # System libraries: libpq for psycopg2 (built from source), Pango/fonts for WeasyPrint, Chromium
 # for the browser tests. Installed only when missing, so a re-run costs nothing.
 SYSTEM_PACKAGES := gcc libpq-dev python3-dev libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b \
 	fonts-dejavu-core fonts-dejavu-extra fonts-liberation2 shared-mime-info
-TEST_SYSTEM_PACKAGES := chromium gettext poppler-utils
+TEST_SYSTEM_PACKAGES := chromium gettext poppler-utils wrk
 
 # Install the named Debian packages that are missing; nothing when all are present.
 define ensure_apt
@@ -88,6 +88,10 @@ messages: install-test
 	$(PY) manage.py makemessages -l en --no-obsolete --ignore=.venv --ignore=var --ignore=tests
 	msgfmt --check -o locale/en/LC_MESSAGES/django.mo locale/en/LC_MESSAGES/django.po
 
+# The benchmark suite (bench/README.md): PostgreSQL and Redis on 127.0.0.1, results appended there.
+bench: install-test
+	$(PY) bench/run.py $(BENCH_ARGS)
+
 # Refresh the vendored front-end assets from the npm registry (run by a developer, not at run time).
 vendor:
 	@tmp=$$(mktemp -d); trap 'rm -rf "$$tmp"' EXIT; \
@@ -97,7 +101,7 @@ vendor:
 	   "$$nm"/bootstrap/LICENSE static/vendor/bootstrap/; \
 	cp "$$nm"/htmx.org/dist/htmx.min.js "$$nm"/htmx.org/LICENSE static/vendor/htmx/; \
 	mkdir -p static/vendor/chartjs; \
-	cp "$$nm"/chart.js/dist/chart.umd.min.js "$$nm"/chart.js/LICENSE.md static/vendor/chartjs/
+	cp "$$nm"/chart.js/dist/chart.umd.min.js* "$$nm"/chart.js/LICENSE.md static/vendor/chartjs/
 
 clean:
 	rm -rf var/ .pytest_cache

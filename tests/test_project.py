@@ -175,3 +175,22 @@ def test_no_model_changes_without_migrations():
     from django.core.management import call_command
 
     call_command("makemigrations", "--check", "--dry-run", verbosity=0)
+
+
+@pytest.mark.slow
+def test_collectstatic_with_the_production_manifest_storage(tmp_path):
+    """The Docker image runs collectstatic with the manifest storage: a vendored file that names
+    a missing source map or asset would break the deployment."""
+    out = subprocess.run(
+        [sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"],
+        capture_output=True, text=True, timeout=300, cwd=ROOT,
+        env={
+            **_clean_env(),
+            "DJANGO_SETTINGS_MODULE": "tkdnportal.settings",
+            "SECRET_KEY": "collectstatic-only-key-0123456789-abcdefghijklmnopqrstuvwxyz",
+            "STATIC_ROOT": str(tmp_path / "static"),
+            "TKDN_VAR_DIR": str(tmp_path / "var"),
+        },
+    )
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert (tmp_path / "static" / "staticfiles.json").exists()

@@ -2,6 +2,9 @@ from django.contrib import admin
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
+from applications import api as applications_api
+from applications import views as applications_views
+
 from . import views
 
 admin.site.site_header = _("Portal TKDN-IK — Petugas")
@@ -11,8 +14,14 @@ admin.site.index_title = _("Verifikasi permohonan TKDN-IK")
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz/", views.healthz, name="healthz"),
+    path("ping/", views.ping, name="ping"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
+    path("akun/", include("accounts.urls")),
+    path("ikm/", include("applications.urls")),
+    path("kalkulator/", applications_views.calculator, name="calculator"),
+    # Before the registry API include, which also lives under api/v1/.
+    path("api/v1/calculator/", applications_api.calculator, name="api_calculator"),
     path("", include("registry.urls")),
     # The open registry API (read-only, throttled, OpenAPI schema at /api/v1/schema/).
     path("api/v1/", include("registry.api_urls")),

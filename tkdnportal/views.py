@@ -22,3 +22,10 @@ def healthz(request: HttpRequest) -> JsonResponse:
     with connection.cursor() as cursor:
         cursor.execute("SELECT 1")
     return JsonResponse({"status": "ok"})
+
+
+@require_GET
+def ping(request: HttpRequest) -> HttpResponse:
+    """A constant response through the whole middleware stack: the framework floor that the
+    benchmarks (bench/) compare every page with, and a cheap liveness probe."""
+    return HttpResponse(b"ok", content_type="text/plain")
