@@ -235,6 +235,354 @@ def application_calculate(*, application_id: int) -> Application | None:
     return application
 
 
+# --- Owner side (applicant portal) ----------------------------------------------------------
+#
+# Called by the views of ``applications.views``. Each function checks ownership-independent
+# rules (editability, file types); the views have already checked that the actor owns the rows.
+
+#: Upload types accepted everywhere (sniffed from the content, never from the name).
+ALLOWED_UPLOAD_TYPES: dict[str, str] = {
+    "application/pdf": "pdf",
+    "image/jpeg": "jpg",
+    "image/png": "png",
+}
+
+
+def upload_sniff(file) -> str:
+    """Return the content type of an uploaded file, read from its first bytes, or raise.
+
+    Raises ``django.core.exceptions.ValidationError`` (Indonesian message) when the file is larger
+    than ``settings.MAX_UPLOAD_SIZE`` or is not a PDF, JPEG or PNG. The name and the browser's
+    claimed content type are ignored: a renamed executable stays an executable.
+    """
+    from django.core.exceptions import ValidationError
+    from django.template.defaultfilters import filesizeformat
+
+    import filetype
+
+    limit = settings.MAX_UPLOAD_SIZE
+    if file.size is not None and file.size > limit:
+        raise ValidationError(
+            _("Berkas terlalu besar (%(size)s); paling besar %(limit)s.")
+            % {"size": filesizeformat(file.size), "limit": filesizeformat(limit)},
+            code="too_large",
+        )
+    position = file.tell() if hasattr(file, "tell") else 0
+    file.seek(0)
+    head = file.read(2048)
+    file.seek(position)
+    kind = filetype.guess(head) if head else None
+    if kind is None or kind.mime not in ALLOWED_UPLOAD_TYPES:
+        raise ValidationError(
+            _("Jenis berkas harus PDF, JPEG, atau PNG (diperiksa dari isi berkas, bukan namanya)."),
+            code="file_type",
+        )
+    return kind.mime
+
+
+def _apply(instance, fields: dict[str, Any]) -> None:
+    for name, value in fields.items():
+        # An empty file field in a form means "keep the stored file".
+        if value is None and hasattr(getattr(instance, name, None), "field"):
+            continue
+        setattr(instance, name, value)
+
+
+def company_save(*, owner, fields: dict[str, Any], company=None):
+    """Create or update the owner's IKM profile (one per owner); returns the saved company.
+
+    ``fields`` are model field values (the profile form's cleaned data). ``full_clean`` runs
+    before saving, so the NIB/NPWP/KBLI validators and the province/regency check always apply.
+    """
+    from .models import Company
+
+    if company is None:
+        company = Company(owner=owner)
+    elif company.owner_id != owner.pk:
+        raise WorkflowError(_("Profil usaha ini bukan milik Anda."))
+    _apply(company, fields)
+    company.full_clean()
+    company.save()
+    return company
+
+
+#: Statuses in which the product is being assessed as submitted: its data must not change.
+PRODUCT_LOCKED_STATUSES = (
+    S.SUBMITTED,
+    S.CALCULATED,
+    S.UNDER_REVIEW,
+    S.APPROVED,
+    S.PROCESSING_FAILED,
+)
+
+
+def product_save(*, company, fields: dict[str, Any], product=None):
+    """Create or update a product of ``company``; returns the saved product.
+
+    A product whose application is being assessed (submitted up to approval) cannot change,
+    because the official must decide on the data that was submitted.
+    """
+    from .models import Product
+
+    if product is None:
+        product = Product(company=company)
+    elif product.company_id != company.pk:
+        raise WorkflowError(_("Produk ini bukan milik Anda."))
+    elif product.applications.filter(status__in=PRODUCT_LOCKED_STATUSES).exists():
+        raise WorkflowError(
+            _("Produk sedang dinilai dan tidak dapat diubah sampai ada keputusan petugas.")
+        )
+    _apply(product, fields)
+    product.full_clean()
+    product.save()
+    return product
+
+
+def application_start(*, product, actor) -> Application:
+    """Start a draft for ``product``: a renewal when the product already has a certificate.
+
+    Called by the owner's "Ajukan permohonan" button. One open application per product
+    (``application_create`` and the database constraint enforce it).
+    """
+    has_certificate = product.applications.filter(
+        status__in=[S.ISSUED, S.EXTENDED, S.EXPIRED]
+    ).exists()
+    return application_create(product=product, actor=actor, is_renewal=has_certificate)
+
+
+def _lock_editable(application: Application) -> Application:
+    current = Application.objects.select_for_update().get(pk=application.pk)
+    if current.status not in Application.EDITABLE_STATUSES:
+        raise WorkflowError(
+            _("Permohonan ini sudah diajukan dan tidak dapat diubah lagi (status: %(s)s).")
+            % {"s": current.get_status_display()}
+        )
+    return current
+
+
+def application_draft_save(*, application: Application, formsets: Iterable[Any]) -> Application:
+    """Save the cost lines of a draft (or of an application returned for revision).
+
+    ``formsets`` are the bound, valid inline formsets of the application page; their rows are
+    saved (deleted rows removed) and numbered in the order shown. The row is locked so a submit
+    running at the same time cannot see half of the lines; a non-editable application raises
+    ``WorkflowError`` and nothing is written.
+    """
+    with transaction.atomic():
+        _lock_editable(application)
+        for formset in formsets:
+            # commit=False: collect deletions and copy the form values onto the instances.
+            formset.save(commit=False)
+            for obj in formset.deleted_objects:
+                obj.delete()
+            position = 0
+            for form in formset.forms:
+                obj = form.instance
+                if form in formset.deleted_forms or (obj.pk is None and not form.has_changed()):
+                    continue
+                if hasattr(obj, "position"):
+                    obj.position = position
+                    position += 1
+                obj.application = application
+                obj.full_clean()
+                obj.save()
+        Application.objects.filter(pk=application.pk).update(updated_at=timezone.now())
+    return application
+
+
+def application_snapshot_data(*, application: Application) -> dict[str, Any]:
+    """What was submitted, as JSON: company and product data plus every line (with file names)."""
+    product = application.product
+    company = product.company
+
+    def money(value) -> str:
+        return str(value)
+
+    return {
+        "rule_set": application.rule_set,
+        "company": {
+            "name": company.name,
+            "nib": company.nib,
+            "kbli_codes": list(company.kbli_codes),
+            "capital_rp": money(company.capital_rp),
+            "province": company.province_id,
+            "regency": company.regency_id,
+            "factory_address": company.factory_address,
+        },
+        "product": {
+            "name": product.name,
+            "brand": product.brand,
+            "specification": product.specification,
+            "kbli": product.kbli,
+            "hs_code": product.hs_code,
+            "unit": product.unit,
+            "category": product.category,
+            "packing_only": product.packing_only,
+            "nie_number": product.nie_number,
+            "nie_file": product.nie_file.name or "",
+            "process_description": product.process_description,
+        },
+        "materials": [
+            {
+                "name": line.name,
+                "specification": line.specification,
+                "qty_per_unit": money(line.qty_per_unit),
+                "unit_price_rp": money(line.unit_price_rp),
+                "domestic": line.domestic,
+                "purchase_proof": line.purchase_proof.name or "",
+            }
+            for line in application.materials.all()
+        ],
+        "labour": [
+            {
+                "role": line.role,
+                "cost_per_unit_rp": money(line.cost_per_unit_rp),
+                "citizenship": line.citizenship,
+            }
+            for line in application.labour.all()
+        ],
+        "overhead": [
+            {
+                "kind": line.kind,
+                "description": line.description,
+                "cost_per_unit_rp": money(line.cost_per_unit_rp),
+                "domestic": line.domestic,
+            }
+            for line in application.overhead.all()
+        ],
+        "development": [
+            {
+                "kind": item.kind,
+                "number": item.number,
+                "description": item.description,
+                "evidence": item.evidence.name or "",
+            }
+            for item in application.development.all()
+        ],
+    }
+
+
+def application_submit(*, application: Application, actor, declared: bool) -> Application:
+    """Submit a draft (or a revised application) for calculation and review.
+
+    Called by the owner's confirmation page. Requires the self-assessment declaration and every
+    pre-submission check of ``applications.checks`` to pass (``WorkflowError`` otherwise). In one
+    transaction it stores the next ``ApplicationSnapshot`` version (earlier versions stay for the
+    officials) and moves DRAFT/NEEDS_REVISION → SUBMITTED; the calculation task is queued only
+    after the commit, so the worker never reads an uncommitted submission.
+    """
+    from .checks import application_checks
+    from .models import ApplicationSnapshot
+    from .tasks import application_calculate_task
+
+    if not declared:
+        raise WorkflowError(_("Centang pernyataan penilaian mandiri untuk mengajukan."))
+    with transaction.atomic():
+        current = _lock_editable(application)
+        failing = [check for check in application_checks(application=current) if not check.ok]
+        if failing:
+            raise WorkflowError(
+                _("Permohonan belum dapat diajukan: %(items)s.")
+                % {"items": "; ".join(str(check.title) for check in failing)}
+            )
+        last = (
+            ApplicationSnapshot.objects.filter(application=current)
+            .order_by("-version")
+            .values_list("version", flat=True)
+            .first()
+        )
+        ApplicationSnapshot.objects.create(
+            application=current,
+            version=(last or 0) + 1,
+            data=application_snapshot_data(application=current),
+        )
+        pk = application.pk
+        application_transition(
+            application=application,
+            to_status=S.SUBMITTED,
+            actor=actor,
+            note=_("Diajukan oleh pemohon (versi %(v)d).") % {"v": (last or 0) + 1},
+            expected_from=Application.EDITABLE_STATUSES,
+            extra_updates={"declared_at": timezone.now()},
+            on_commit=lambda: enqueue(application_calculate_task, pk),
+        )
+    return application
+
+
+def application_withdraw(*, application: Application, actor) -> Application:
+    """The owner withdraws a draft, an uncalculated submission, or one returned for revision."""
+    allowed = (S.DRAFT, S.SUBMITTED, S.NEEDS_REVISION)
+    if application.status not in allowed:
+        raise WorkflowError(
+            _("Permohonan dengan status %(s)s tidak dapat dibatalkan.")
+            % {"s": application.get_status_display()}
+        )
+    return application_transition(
+        application=application,
+        to_status=S.WITHDRAWN,
+        actor=actor,
+        note=_("Dibatalkan oleh pemohon."),
+        expected_from=allowed,
+    )
+
+
+def application_copy(*, application: Application, actor) -> Application:
+    """Copy a rejected (or withdrawn) application into a new draft, lines and files included.
+
+    Called by the owner's "Salin ke draf baru" button so a rejected application can be fixed and
+    submitted again. The new draft points at the same stored evidence files (files are never
+    deleted, so sharing them is safe); the old application and its history stay unchanged.
+    """
+    if application.status not in (S.REJECTED, S.WITHDRAWN):
+        raise WorkflowError(_("Hanya permohonan yang ditolak atau dibatalkan yang dapat disalin."))
+    with transaction.atomic():
+        new = application_start(product=application.product, actor=actor)
+        for related in (
+            application.materials,
+            application.labour,
+            application.overhead,
+            application.development,
+        ):
+            for line in related.all():
+                line.pk = None
+                line.id = None
+                line._state.adding = True
+                line.application = new
+                line.save()
+    return new
+
+
+def document_upload(*, company, kind: str, file, product=None):
+    """Store a supporting document (NIB/licence document, product photo) for ``company``.
+
+    The type is sniffed from the content (PDF, JPEG, PNG) and the size limited to
+    ``settings.MAX_UPLOAD_SIZE``; a ``ValidationError`` is raised otherwise. The file goes under
+    private/ with an unguessable name and is served only by the permission-checked download view.
+    """
+    from .models import SupportingDocument
+
+    if product is not None and product.company_id != company.pk:
+        raise WorkflowError(_("Produk ini bukan milik Anda."))
+    content_type = upload_sniff(file)
+    document = SupportingDocument(
+        company=company,
+        product=product,
+        kind=kind,
+        file=file,
+        original_name=(getattr(file, "name", "") or "berkas")[-255:],
+        content_type=content_type,
+        size=file.size,
+    )
+    document.full_clean()
+    document.save()
+    return document
+
+
+def document_delete(*, document) -> None:
+    """Remove a supporting document the owner uploaded by mistake (the stored file stays)."""
+    document.delete()
+
+
 # --- Officials' decisions (Django admin) ----------------------------------------------------------
 
 

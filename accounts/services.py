@@ -1,0 +1,72 @@
+"""Account writes: registration with e-mail confirmation and activation.
+
+The confirmation link is ``/akun/konfirmasi/<uid>/<token>/`` with Django's default token
+generator: the token is signed with ``SECRET_KEY``, expires after ``PASSWORD_RESET_TIMEOUT`` and
+stops working once the account has been used to sign in (the hash covers ``last_login``).
+"""
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.tokens import default_token_generator
+from django.core.mail import send_mail
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_decode, urlsafe_base64_encode
+
+User = get_user_model()
+
+
+def confirmation_url(*, user) -> str:
+    uid = urlsafe_base64_encode(force_bytes(user.pk))
+    token = default_token_generator.make_token(user)
+    return reverse("activate", kwargs={"uidb64": uid, "token": token})
+
+
+def confirmation_send(*, user, base_url: str) -> None:
+    """E-mail the confirmation link to an inactive account (at registration and on resend)."""
+    if user.is_active:
+        return
+    context = {"user": user, "url": base_url.rstrip("/") + confirmation_url(user=user)}
+    send_mail(
+        subject=render_to_string("accounts/email_confirm_subject.txt", context).strip(),
+        message=render_to_string("accounts/email_confirm.txt", context),
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        recipient_list=[user.email],
+    )
+
+
+def user_register(*, email: str, username: str, full_name: str, password: str, base_url: str):
+    """Create an inactive owner account and send the confirmation e-mail after the commit.
+
+    The account cannot sign in until the link in the e-mail is opened (``user_activate``).
+    """
+    first, _, last = full_name.strip().partition(" ")
+    with transaction.atomic():
+        user = User(username=username, email=email, first_name=first[:150], last_name=last[:150])
+        user.is_active = False
+        user.set_password(password)
+        user.full_clean(exclude=["password"])
+        user.save()
+        transaction.on_commit(lambda: confirmation_send(user=user, base_url=base_url))
+    return user
+
+
+def user_from_token(*, uidb64: str, token: str):
+    """The account a confirmation link belongs to, or ``None`` for a wrong or expired link."""
+    try:
+        pk = urlsafe_base64_decode(uidb64).decode()
+        user = User.objects.get(pk=pk)
+    except (TypeError, ValueError, OverflowError, User.DoesNotExist):
+        return None
+    if not default_token_generator.check_token(user, token):
+        return None
+    return user
+
+
+def user_activate(*, user) -> None:
+    """Mark the e-mail address confirmed: the account may sign in from now on."""
+    if not user.is_active:
+        User.objects.filter(pk=user.pk).update(is_active=True)
+        user.is_active = True

@@ -1,0 +1,225 @@
+"""The pre-submission checklist: the reasons the ministry rejects most, checked before submitting.
+
+Each check has a plain Indonesian explanation and says what to do. ``application_submit`` refuses
+to submit while one fails; the application page shows the list. The company-level checks are also
+used by the profile page (``company_checks``) so an owner learns before starting an application
+whether the company can apply at all.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+
+from . import calculation
+from .models import Application, Company, Product
+from .selectors import application_calculation_input
+
+
+@dataclass(frozen=True)
+class Check:
+    """One item of the checklist: ``ok`` or not, what it means and what to do when it fails."""
+
+    code: str
+    ok: bool
+    title: str
+    explanation: str
+    action: str = ""
+    details: list[str] = field(default_factory=list)
+
+
+def _rupiah(value) -> str:
+    return "Rp " + f"{int(value):,}".replace(",", ".")
+
+
+def company_checks(*, company: Company) -> list[Check]:
+    """Whether the company itself may apply: capital limit and the one-year bar (spec §4)."""
+    limit = calculation.get_rule_set(settings.TKDN_ACTIVE_RULE_SET).max_small_industry_capital_rp
+    capital_ok = company.capital_rp is not None and company.capital_rp <= limit
+    today = timezone.localdate()
+    barred = company.barred_until is not None and company.barred_until > today
+    return [
+        Check(
+            code="capital",
+            ok=capital_ok,
+            title=_("Modal usaha termasuk industri kecil"),
+            explanation=(
+                _("Modal usaha %(capital)s, di bawah batas industri kecil %(limit)s.")
+                if capital_ok
+                else _(
+                    "Modal usaha %(capital)s melebihi batas industri kecil %(limit)s (di luar "
+                    "tanah dan bangunan). TKDN-IK hanya untuk industri kecil."
+                )
+            )
+            % {"capital": _rupiah(company.capital_rp or 0), "limit": _rupiah(limit)},
+            action=""
+            if capital_ok
+            else _(
+                "Periksa kembali modal usaha: jangan hitung nilai tanah dan bangunan. Bila memang "
+                "lebih besar, ajukan sertifikat TKDN biasa melalui lembaga verifikasi."
+            ),
+        ),
+        Check(
+            code="revocation_bar",
+            ok=not barred,
+            title=_("Tidak dalam masa larangan setelah pencabutan"),
+            explanation=(
+                _("Tidak ada sertifikat yang dicabut dalam satu tahun terakhir.")
+                if not barred
+                else _(
+                    "Sertifikat perusahaan ini pernah dicabut; permohonan baru baru dapat diajukan "
+                    "setelah %(date)s."
+                )
+                % {"date": date_format(company.barred_until, "j F Y")}
+            ),
+            action="" if not barred else _("Tunggu sampai masa larangan berakhir."),
+        ),
+    ]
+
+
+def product_checks(*, product: Product) -> list[Check]:
+    """Product-level rules: KBLI on the NIB, not packing only, NIE for medical/pharma (spec §3)."""
+    company = product.company
+    kbli_ok = product.kbli in (company.kbli_codes or [])
+    needs_nie = product.needs_nie
+    nie_ok = not needs_nie or (bool(product.nie_number.strip()) and bool(product.nie_file))
+    return [
+        Check(
+            code="kbli",
+            ok=kbli_ok,
+            title=_("KBLI produk tercantum pada NIB"),
+            explanation=(
+                _("KBLI produk %(kbli)s ada di antara KBLI pada NIB perusahaan.")
+                if kbli_ok
+                else _(
+                    "KBLI produk %(kbli)s tidak ada di antara KBLI pada NIB perusahaan "
+                    "(%(codes)s). Produk harus sesuai dengan izin usaha."
+                )
+            )
+            % {"kbli": product.kbli, "codes": ", ".join(company.kbli_codes or []) or "-"},
+            action=""
+            if kbli_ok
+            else _(
+                "Perbaiki KBLI produk, atau tambahkan KBLI tersebut di OSS lalu perbarui profil "
+                "usaha."
+            ),
+        ),
+        Check(
+            code="packing_only",
+            ok=not product.packing_only,
+            title=_("Produk dibuat sendiri, bukan hanya dikemas"),
+            explanation=(
+                _("Perusahaan membuat produk ini sendiri.")
+                if not product.packing_only
+                else _(
+                    "Kegiatan yang hanya pengepakan atau pengemasan tidak memenuhi syarat TKDN-IK."
+                )
+            ),
+            action=""
+            if not product.packing_only
+            else _(
+                "Bila Anda juga mengolah bahannya, ubah data produk dan jelaskan proses "
+                "produksinya."
+            ),
+        ),
+        Check(
+            code="nie",
+            ok=nie_ok,
+            title=_("Nomor izin edar (NIE) untuk alat kesehatan/obat"),
+            explanation=(
+                (
+                    _("NIE dan berkasnya sudah diisi.")
+                    if needs_nie
+                    else _("Produk umum tidak memerlukan NIE.")
+                )
+                if nie_ok
+                else _(
+                    "Alat kesehatan dan produk farmasi wajib memiliki nomor izin edar (NIE) "
+                    "beserta berkasnya."
+                )
+            ),
+            action="" if nie_ok else _("Isi nomor NIE dan unggah berkasnya pada data produk."),
+        ),
+    ]
+
+
+def application_checks(*, application: Application) -> list[Check]:
+    """Every check of the issue's list, for one application; all must pass before submitting."""
+    product = application.product
+    checks = company_checks(company=product.company) + product_checks(product=product)
+
+    materials = list(application.materials.all())
+    missing_proof = [m.name for m in materials if m.domestic and not m.purchase_proof]
+    checks.append(
+        Check(
+            code="purchase_proof",
+            ok=not missing_proof,
+            title=_("Bukti pembelian untuk setiap bahan dalam negeri"),
+            explanation=(
+                _("Setiap bahan dalam negeri memiliki faktur atau kuitansi.")
+                if not missing_proof
+                else _(
+                    "Bahan dalam negeri tanpa bukti pembelian dihitung sebagai impor. Ini alasan "
+                    "penolakan yang paling sering."
+                )
+            ),
+            action=""
+            if not missing_proof
+            else _("Unggah faktur atau kuitansi pembelian pada baris bahan berikut."),
+            details=missing_proof,
+        )
+    )
+
+    items = list(application.development.all())
+    unevidenced = [item.get_kind_display() for item in items if not item.is_evidenced]
+    checks.append(
+        Check(
+            code="development_evidence",
+            ok=not unevidenced,
+            title=_("Nomor dan berkas untuk setiap biaya pengembangan"),
+            explanation=(
+                (
+                    _("Setiap sertifikat pengembangan memiliki nomor dan berkas.")
+                    if items
+                    else _("Tidak ada biaya pengembangan yang diklaim.")
+                )
+                if not unevidenced
+                else _(
+                    "Klaim HKI, SNI, industri hijau, atau halal hanya dihitung bila nomor "
+                    "sertifikat/pendaftaran dan berkasnya ada."
+                )
+            ),
+            action=""
+            if not unevidenced
+            else _("Isi nomor dan unggah berkas bukti, atau hapus klaim tersebut."),
+            details=unevidenced,
+        )
+    )
+
+    try:
+        calculation.calculate(
+            application_calculation_input(application=application), application.rule_set
+        )
+        engine_error = ""
+    except calculation.CalculationError as error:
+        engine_error = error.message_id
+    checks.append(
+        Check(
+            code="cost_data",
+            ok=not engine_error,
+            title=_("Data biaya lengkap"),
+            explanation=engine_error
+            or _("Bahan langsung dan tenaga kerja langsung sudah diisi dengan benar."),
+            action=""
+            if not engine_error
+            else _(
+                "Isi minimal satu baris bahan langsung dan satu baris tenaga kerja, dengan "
+                "jumlah dan biaya lebih dari 0, lalu simpan draf."
+            ),
+        )
+    )
+    return checks

@@ -1,0 +1,504 @@
+"""Forms of the applicant portal: validate and normalise input, nothing else.
+
+Rupiah amounts accept the Indonesian way of writing them (``15.000`` is fifteen thousand,
+``1.250,50`` has a decimal comma) as well as plain ``15000``; every error message is in Bahasa
+Indonesia next to its field. The live preview builds the engine's input from these forms' cleaned
+data (:func:`preview_input`) and calls the same engine as the worker.
+"""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal, InvalidOperation
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.forms import BaseInlineFormSet, formset_factory, inlineformset_factory
+from django.utils.translation import gettext_lazy as _
+
+from . import calculation
+from .models import (
+    Application,
+    Company,
+    DevelopmentItem,
+    LabourLine,
+    MaterialLine,
+    OverheadLine,
+    Product,
+    Province,
+    Regency,
+    SupportingDocument,
+)
+from .services import upload_sniff
+from .validators import validate_kbli, validate_kbli_list
+
+ACCEPT = ".pdf,.jpg,.jpeg,.png,application/pdf,image/jpeg,image/png"
+MAX_RP = calculation.MAX_AMOUNT_RP
+
+_THOUSANDS = re.compile(r"\d{1,3}(\.\d{3})+(,\d+)?")
+
+
+def parse_amount(text: str, *, thousands: bool) -> Decimal:
+    """Parse a number as Indonesians write it; raise ``ValueError`` when it is not one.
+
+    With ``thousands`` (Rupiah) a dot followed by groups of three digits is a thousands separator
+    (``15.000`` → 15000); a comma is always the decimal separator (``2,5`` → 2.5).
+    """
+    value = re.sub(r"^rp\.?\s*", "", (text or "").strip(), flags=re.I).replace(" ", "")
+    if thousands and _THOUSANDS.fullmatch(value):
+        value = value.replace(".", "").replace(",", ".")
+    elif "," in value and "." not in value:
+        value = value.replace(",", ".")
+    if not re.fullmatch(r"[+-]?(\d+(\.\d*)?|\.\d+)", value):
+        raise ValueError(text)
+    try:
+        return Decimal(value)
+    except InvalidOperation:  # pragma: no cover - the pattern already excludes this
+        raise ValueError(text) from None
+
+
+class AmountField(forms.DecimalField):
+    """A Decimal typed as text (``inputmode=decimal``), Indonesian separators accepted."""
+
+    def __init__(self, *, thousands: bool = True, **kwargs):
+        self.thousands = thousands
+        kwargs.setdefault("min_value", Decimal("0"))
+        kwargs.setdefault("max_value", MAX_RP)
+        super().__init__(**kwargs)
+        self.widget = forms.TextInput(
+            attrs={"inputmode": "decimal", "autocomplete": "off", "class": "text-end"}
+        )
+        self.error_messages["invalid"] = _(
+            "Masukkan angka, misalnya 15000 atau 15.000 (tanpa huruf)."
+        )
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        if isinstance(value, Decimal):
+            return value
+        try:
+            number = parse_amount(str(value), thousands=self.thousands)
+        except ValueError:
+            raise ValidationError(self.error_messages["invalid"], code="invalid") from None
+        return number
+
+    def widget_attrs(self, widget):
+        # No min/max/step attributes: the field is a text input that accepts 15.000.
+        return {}
+
+
+class UploadField(forms.FileField):
+    """A PDF/JPEG/PNG of at most ``settings.MAX_UPLOAD_SIZE``, type sniffed from the content."""
+
+    widget = forms.ClearableFileInput
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("required", False)
+        super().__init__(**kwargs)
+        self.widget = forms.FileInput(attrs={"accept": ACCEPT})
+
+    def clean(self, data, initial=None):
+        value = super().clean(data, initial)
+        if value and hasattr(value, "content_type"):  # a new upload, not the stored file
+            upload_sniff(value)
+        return value
+
+
+# --- Company profile ----------------------------------------------------------------------
+
+
+class KbliListField(forms.CharField):
+    """KBLI codes separated by commas or spaces → a list of 5-digit strings."""
+
+    def prepare_value(self, value):
+        if isinstance(value, list):
+            return ", ".join(value)
+        return value
+
+    def to_python(self, value):
+        text = super().to_python(value)
+        codes = [code for code in re.split(r"[\s,;]+", text or "") if code]
+        return list(dict.fromkeys(codes))
+
+    def validate(self, value):
+        validate_kbli_list(value)
+
+
+class CompanyForm(forms.ModelForm):
+    kbli_codes = KbliListField(
+        label=_("Kode KBLI pada NIB"),
+        help_text=_("Lima angka per kode, pisahkan dengan koma. Contoh: 31001, 16291"),
+    )
+    capital_rp = AmountField(
+        label=_("Modal usaha di luar tanah dan bangunan (Rp)"),
+        help_text=_("Industri kecil: paling banyak Rp 5.000.000.000. Contoh: 850.000.000"),
+    )
+    province = forms.ModelChoiceField(
+        queryset=Province.objects.all(), label=_("Provinsi pabrik"), empty_label=_("— pilih —")
+    )
+    regency = forms.ModelChoiceField(
+        queryset=Regency.objects.none(),
+        label=_("Kabupaten/kota pabrik"),
+        empty_label=_("— pilih provinsi dahulu —"),
+    )
+
+    class Meta:
+        model = Company
+        fields = [
+            "name",
+            "legal_form",
+            "nib",
+            "npwp",
+            "person_in_charge",
+            "email",
+            "phone",
+            "office_address",
+            "factory_address",
+            "postal_code",
+            "province",
+            "regency",
+            "kbli_codes",
+            "capital_rp",
+            "workers_wni",
+            "workers_wna",
+            "siinas_account",
+        ]
+        widgets = {
+            "office_address": forms.Textarea(attrs={"rows": 2}),
+            "factory_address": forms.Textarea(attrs={"rows": 2}),
+            "nib": forms.TextInput(attrs={"inputmode": "numeric", "maxlength": 13}),
+            "postal_code": forms.TextInput(attrs={"inputmode": "numeric", "maxlength": 5}),
+            "phone": forms.TextInput(attrs={"inputmode": "tel"}),
+        }
+        help_texts = {
+            "nib": _("13 angka dari OSS, tanpa spasi."),
+            "npwp": _("15 atau 16 angka; titik dan strip boleh."),
+            "email": _("Sesuai data NIB."),
+        }
+
+    def __init__(self, *args, regency_url: str = "", **kwargs):
+        super().__init__(*args, **kwargs)
+        province_id = self.data.get(self.add_prefix("province")) or self.initial.get("province")
+        if not province_id and self.instance.pk:
+            province_id = self.instance.province_id
+        if province_id:
+            self.fields["regency"].queryset = Regency.objects.filter(province_id=province_id)
+            self.fields["regency"].empty_label = _("— pilih —")
+        self.fields["nib"].error_messages["unique"] = _(
+            "NIB ini sudah terdaftar pada akun lain. Hubungi dinas bila ini NIB Anda."
+        )
+        if regency_url:
+            # htmx: the regency list follows the province without a page reload.
+            self.fields["province"].widget.attrs.update(
+                {
+                    "hx-get": regency_url,
+                    "hx-target": "#id_regency",
+                    "hx-trigger": "change",
+                    "hx-swap": "innerHTML",
+                }
+            )
+
+    def clean_nib(self):
+        return re.sub(r"\s", "", self.cleaned_data["nib"])
+
+
+# --- Products ----------------------------------------------------------------------
+
+
+class ProductForm(forms.ModelForm):
+    nie_file = UploadField(label=_("Berkas NIE (PDF/JPEG/PNG)"))
+
+    class Meta:
+        model = Product
+        fields = [
+            "name",
+            "brand",
+            "specification",
+            "unit",
+            "kbli",
+            "hs_code",
+            "category",
+            "process_description",
+            "packing_only",
+            "nie_number",
+            "nie_file",
+        ]
+        widgets = {
+            "process_description": forms.Textarea(attrs={"rows": 3}),
+            "kbli": forms.TextInput(attrs={"inputmode": "numeric", "maxlength": 5}),
+        }
+        help_texts = {
+            "kbli": _("KBLI industri (5 angka) yang tercantum pada NIB perusahaan."),
+            "specification": _(
+                "Satu produk = satu tipe/spesifikasi; varian lain didaftarkan terpisah."
+            ),
+            "unit": _("Semua biaya diisi per satu satuan ini, misalnya per buah atau per kg."),
+            "packing_only": _("Centang bila perusahaan hanya mengemas produk buatan pihak lain."),
+            "nie_number": _("Wajib untuk alat kesehatan dan obat."),
+        }
+
+    def __init__(self, *args, company: Company | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.company = company
+
+    def clean_kbli(self):
+        kbli = self.cleaned_data["kbli"].strip()
+        validate_kbli(kbli)
+        return kbli
+
+
+# --- Cost lines ----------------------------------------------------------------------
+
+ORIGIN_CHOICES = [
+    ("True", _("Dalam negeri (buatan Indonesia)")),
+    ("False", _("Impor / buatan luar negeri")),
+]
+
+
+def _bool_choice(label, help_text="", choices=ORIGIN_CHOICES):
+    return forms.TypedChoiceField(
+        label=label,
+        choices=choices,
+        coerce=lambda value: value in (True, "True"),
+        empty_value=True,
+        help_text=help_text,
+    )
+
+
+class MaterialLineForm(forms.ModelForm):
+    qty_per_unit = AmountField(
+        label=_("Jumlah per satuan produk"),
+        thousands=False,
+        max_value=calculation.MAX_QUANTITY,
+        decimal_places=4,
+    )
+    unit_price_rp = AmountField(label=_("Harga satuan (Rp)"), decimal_places=2)
+    domestic = _bool_choice(
+        _("Asal bahan"),
+        _("Barang impor yang dibeli dari toko di Indonesia tetap dihitung impor."),
+    )
+    purchase_proof = UploadField(label=_("Bukti pembelian (faktur/kuitansi)"))
+
+    class Meta:
+        model = MaterialLine
+        fields = ["name", "specification", "domestic", "qty_per_unit", "unit_price_rp",
+                  "purchase_proof"]  # fmt: skip
+
+
+class LabourLineForm(forms.ModelForm):
+    cost_per_unit_rp = AmountField(label=_("Biaya per satuan produk (Rp)"), decimal_places=2)
+
+    class Meta:
+        model = LabourLine
+        fields = ["role", "citizenship", "cost_per_unit_rp"]
+
+
+class OverheadLineForm(forms.ModelForm):
+    cost_per_unit_rp = AmountField(label=_("Biaya per satuan produk (Rp)"), decimal_places=2)
+    domestic = _bool_choice(
+        _("Asal"),
+        _("Dalam negeri: alat milik sendiri; air/listrik dari penyedia di Indonesia."),
+        choices=[("True", _("Dalam negeri")), ("False", _("Luar negeri / sewa asing"))],
+    )
+
+    class Meta:
+        model = OverheadLine
+        fields = ["kind", "description", "domestic", "cost_per_unit_rp"]
+
+
+class DevelopmentItemForm(forms.ModelForm):
+    evidence = UploadField(label=_("Berkas sertifikat/bukti"))
+
+    class Meta:
+        model = DevelopmentItem
+        fields = ["kind", "number", "description", "evidence"]
+
+
+class LineFormSet(BaseInlineFormSet):
+    """Inline formset whose rows the browser adds and removes (empty_form is the template)."""
+
+
+FORMSET_SPECS = {
+    "materials": (MaterialLine, MaterialLineForm),
+    "labour": (LabourLine, LabourLineForm),
+    "overhead": (OverheadLine, OverheadLineForm),
+    "development": (DevelopmentItem, DevelopmentItemForm),
+}
+
+
+def line_formsets(application: Application, data=None, files=None) -> dict[str, LineFormSet]:
+    """The four formsets of the application page, keyed by factor (also their prefixes).
+
+    A list with no saved rows starts with one empty row, so the owner sees where to type.
+    """
+    formsets = {}
+    for prefix, (model, form) in FORMSET_SPECS.items():
+        has_rows = model.objects.filter(application=application).exists()
+        factory = inlineformset_factory(
+            Application,
+            model,
+            form=form,
+            formset=LineFormSet,
+            extra=0 if has_rows or prefix == "development" else 1,
+            can_delete=True,
+        )
+        formsets[prefix] = factory(data, files, instance=application, prefix=prefix)
+    return formsets
+
+
+def _chosen(data, form, name: str) -> bool:
+    """Whether a file was chosen for ``name`` in the posted (not uploaded) preview data.
+
+    The live preview never uploads files; the browser script sends a marker instead.
+    """
+    return bool(data is not None and data.get(form.add_prefix(name)))
+
+
+def preview_input(
+    formsets: dict[str, forms.BaseFormSet], data=None
+) -> tuple[calculation.CalculationInput, list[str]]:
+    """The engine's input from the posted, unsaved forms, and the rows left out as incomplete.
+
+    Mirrors ``selectors.application_calculation_input``'s evidence rules: a domestic material
+    counts as domestic only with a purchase proof (stored, uploaded, or chosen in the browser);
+    a development item counts only with its number and file. Rows with errors are left out and
+    named in the second value, so the value keeps updating while a row is being typed.
+    """
+    incomplete: list[str] = []
+    rows: dict[str, list[dict]] = {name: [] for name in FORMSET_SPECS}
+    for name, formset in formsets.items():
+        for index, form in enumerate(formset.forms, start=1):
+            if not form.has_changed() and form.instance.pk is None and not form.initial:
+                continue
+            valid = form.is_valid()
+            if getattr(form, "cleaned_data", {}).get("DELETE"):
+                continue
+            if valid:
+                rows[name].append({"form": form, **form.cleaned_data})
+            elif form.has_changed() or form.instance.pk:
+                incomplete.append(f"{LINE_LABELS[name]} {index}")
+
+    def has_file(row, field):
+        form = row["form"]
+        stored = getattr(form.instance, field, None)
+        return bool(row.get(field)) or bool(stored) or _chosen(data, form, field)
+
+    materials = tuple(
+        calculation.MaterialLine(
+            name=row["name"],
+            qty_per_unit=row["qty_per_unit"],
+            unit_price_rp=row["unit_price_rp"],
+            domestic=bool(row["domestic"]) and ("purchase_proof" not in row
+                                                or has_file(row, "purchase_proof")),
+        )
+        for row in rows["materials"]
+    )  # fmt: skip
+    labour = tuple(
+        calculation.LabourLine(
+            role=row["role"],
+            cost_per_unit_rp=row["cost_per_unit_rp"],
+            citizenship=row["citizenship"],
+        )
+        for row in rows["labour"]
+    )
+    overhead = tuple(
+        calculation.OverheadLine(
+            kind=row["kind"],
+            cost_per_unit_rp=row["cost_per_unit_rp"],
+            domestic=bool(row["domestic"]),
+        )
+        for row in rows["overhead"]
+    )
+    development = frozenset(
+        row["kind"]
+        for row in rows["development"]
+        if "evidence" not in row
+        or ((row.get("number") or "").strip() and has_file(row, "evidence"))
+    )
+    return (
+        calculation.CalculationInput(
+            materials=materials, labour=labour, overhead=overhead, development=development
+        ),
+        incomplete,
+    )
+
+
+LINE_LABELS = {
+    "materials": _("Bahan baris"),
+    "labour": _("Tenaga kerja baris"),
+    "overhead": _("Biaya pabrik baris"),
+    "development": _("Pengembangan butir"),
+}
+
+
+# --- Public calculator (no files, nothing saved) ------------------------------------------
+
+
+def _without(form_class, *excluded):
+    """``form_class`` minus some fields: the calculator has no files and no descriptions."""
+
+    class Reduced(form_class):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            for name in excluded:
+                self.fields.pop(name, None)
+
+    Reduced.__name__ = f"Calculator{form_class.__name__}"
+    return Reduced
+
+
+class DevelopmentClaimForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Jenis"), choices=DevelopmentItem.Kind.choices)
+
+
+def calculator_formsets(data=None) -> dict[str, forms.BaseFormSet]:
+    """The public calculator's formsets: the same line forms, without files and without saving."""
+    specs = {
+        "materials": _without(MaterialLineForm, "purchase_proof", "specification", "application"),
+        "labour": _without(LabourLineForm, "application"),
+        "overhead": _without(OverheadLineForm, "description", "application"),
+        "development": DevelopmentClaimForm,
+    }
+    return {
+        prefix: formset_factory(form, extra=0 if prefix == "development" else 1, can_delete=True)(
+            data, prefix=prefix
+        )
+        for prefix, form in specs.items()
+    }
+
+
+# --- Supporting documents ----------------------------------------------------------------------
+
+
+class DocumentForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Jenis dokumen"), choices=SupportingDocument.Kind.choices)
+    product = forms.ModelChoiceField(
+        queryset=Product.objects.none(),
+        required=False,
+        label=_("Produk (untuk foto produk)"),
+        empty_label=_("— dokumen perusahaan —"),
+    )
+    file = UploadField(label=_("Berkas (PDF, JPEG, atau PNG; paling besar 5 MB)"), required=True)
+
+    def __init__(self, *args, company: Company, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["product"].queryset = Product.objects.filter(company=company)
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("kind") == SupportingDocument.Kind.PRODUCT_PHOTO and not cleaned.get(
+            "product"
+        ):
+            self.add_error("product", _("Pilih produk untuk foto produk."))
+        return cleaned
+
+
+class SubmitForm(forms.Form):
+    declaration = forms.BooleanField(
+        label=_(
+            "Saya menyatakan bahwa data dan dokumen yang saya isi benar dan dapat "
+            "dipertanggungjawabkan (penilaian mandiri)."
+        ),
+        error_messages={"required": _("Centang pernyataan ini untuk mengajukan.")},
+    )

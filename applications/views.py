@@ -1,0 +1,627 @@
+"""The applicant (IKM owner) portal and the public calculator page.
+
+Views are thin: check access, bind a form, call one service, redirect or render. An owner only
+ever reaches their own company, products and applications (anything else is a 404); officials use
+the admin and reach evidence files through :func:`file_download`.
+"""
+
+from __future__ import annotations
+
+import mimetypes
+from decimal import Decimal
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.db.models import Max, Q
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from . import calculation, services
+from .checks import application_checks, company_checks, product_checks
+from .exceptions import WorkflowError
+from .forms import (
+    CompanyForm,
+    DocumentForm,
+    ProductForm,
+    SubmitForm,
+    calculator_formsets,
+    line_formsets,
+    preview_input,
+)
+from .models import (
+    Application,
+    Company,
+    DevelopmentItem,
+    MaterialLine,
+    Product,
+    Regency,
+    SupportingDocument,
+)
+from .selectors import application_calculation_input, applications_visible_to
+
+S = Application.Status
+# While the worker is busy the status card polls (calculation, certificate rendering).
+POLL_STATUSES = (S.SUBMITTED, S.CALCULATED, S.APPROVED)
+
+
+def _factor_labels():
+    # Evaluated per request so the labels follow the active language.
+    return {
+        "materials": _("Bahan langsung"),
+        "labour": _("Tenaga kerja langsung"),
+        "overhead": _("Biaya tidak langsung pabrik"),
+        "development": _("Biaya pengembangan"),
+    }
+
+
+def next_step(application: Application) -> str:
+    """What the owner should do now, in plain words, for the dashboard and detail page."""
+    steps = {
+        S.DRAFT: _("Lengkapi data biaya, periksa daftar cek, lalu ajukan."),
+        S.SUBMITTED: _("Tunggu: nilai TKDN-IK sedang dihitung."),
+        S.CALCULATED: _("Tunggu: permohonan masuk antrean verifikasi."),
+        S.UNDER_REVIEW: _("Tunggu: petugas dinas sedang memverifikasi."),
+        S.NEEDS_REVISION: _("Perbaiki data sesuai catatan petugas, lalu ajukan kembali."),
+        S.APPROVED: _("Tunggu: sertifikat sedang dibuat."),
+        S.ISSUED: _("Sertifikat terbit. Unduh dari halaman permohonan."),
+        S.REJECTED: _("Baca alasan penolakan; salin ke draf baru untuk memperbaiki."),
+        S.WITHDRAWN: _("Permohonan dibatalkan. Anda dapat memulai permohonan baru."),
+        S.PROCESSING_FAILED: _("Terjadi gangguan pemrosesan; petugas akan memprosesnya ulang."),
+        S.EXTENDED: _("Sertifikat diperpanjang."),
+        S.EXPIRED: _("Sertifikat kedaluwarsa. Ajukan permohonan pembaruan."),
+        S.REVOKED: _("Sertifikat dicabut."),
+    }
+    return steps.get(application.status, "")
+
+
+def result_context(result: dict | None) -> list[dict]:
+    """Rows of the result panel: label, points, weight and share of each factor."""
+    if not result:
+        return []
+    labels = _factor_labels()
+    rows = []
+    for key, factor in result["factors"].items():
+        rows.append(
+            {
+                "key": key,
+                "label": labels.get(key, key),
+                "points": Decimal(factor["points"]),
+                "weight": Decimal(factor["weight"]),
+                "share_pct": (Decimal(factor["share"]) * 100).quantize(Decimal("0.1")),
+                "domestic_rp": Decimal(factor["domestic_rp"]),
+                "total_rp": Decimal(factor["total_rp"]),
+                "best": key == result.get("best_improvement"),
+            }
+        )
+    return rows
+
+
+def result_panel(result: dict | None, *, error: str = "", incomplete=()) -> dict:
+    """Context of ``applications/_result.html`` from a ``result_to_dict`` output (or none)."""
+    rules = calculation.get_rule_set(settings.TKDN_ACTIVE_RULE_SET)
+    return {
+        "result": result,
+        "rows": result_context(result),
+        "error": error,
+        "incomplete": list(incomplete),
+        "value": Decimal(result["tkdn_ik"]) if result else None,
+        "threshold": Decimal(result["threshold"]) if result else rules.threshold,
+        "maximum": Decimal(result["maximum"]) if result else rules.maximum,
+        "best_label": _factor_labels().get((result or {}).get("best_improvement") or "", ""),
+    }
+
+
+def _saved_result(application: Application) -> tuple[dict | None, str]:
+    """The engine on the application's saved lines (what the worker will compute)."""
+    try:
+        inp = application_calculation_input(application=application)
+        return calculation.result_to_dict(calculation.calculate(inp, application.rule_set)), ""
+    except calculation.CalculationError as error:
+        return None, error.message_id
+
+
+def _render_result(request, *, result=None, error="", incomplete=()):
+    return render(
+        request,
+        "applications/_result.html",
+        result_panel(result, error=error, incomplete=incomplete),
+    )
+
+
+def _calculate_preview(request, formsets, rule_set: str):
+    """Run the engine on unsaved form data and render the result partial (never a 500)."""
+    inp, incomplete = preview_input(formsets, request.POST)
+    try:
+        result = calculation.result_to_dict(calculation.calculate(inp, rule_set))
+    except calculation.CalculationError as error:
+        return _render_result(request, error=error.message_id, incomplete=incomplete)
+    return _render_result(request, result=result, incomplete=incomplete)
+
+
+# --- Helpers ----------------------------------------------------------------------
+
+
+def _company(user) -> Company | None:
+    return Company.objects.filter(owner=user).select_related("province", "regency").first()
+
+
+def _owned_application(request, public_id) -> Application:
+    """The owner's own application, or 404 (officials review in the admin, not here)."""
+    return get_object_or_404(
+        applications_visible_to(request.user).filter(product__company__owner=request.user),
+        public_id=public_id,
+    )
+
+
+def _require_company(request):
+    company = _company(request.user)
+    if company is None:
+        messages.info(request, _("Lengkapi profil usaha terlebih dahulu."))
+    return company
+
+
+# --- Dashboard and company ----------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def dashboard(request: HttpRequest) -> HttpResponse:
+    """The owner's applications with status, last change and what to do next."""
+    company = _company(request.user)
+    applications = []
+    if company is not None:
+        qs = (
+            Application.objects.filter(product__company=company)
+            .select_related("product")
+            .annotate(last_change=Max("history__at"))
+            .order_by("-updated_at")
+        )
+        applications = [(app, next_step(app)) for app in qs]
+    return render(
+        request,
+        "applications/dashboard.html",
+        {
+            "company": company,
+            "applications": applications,
+            "company_checks": company_checks(company=company) if company else [],
+            "products_without_application": (
+                company.products.exclude(applications__status__in=Application.OPEN_STATUSES)
+                if company
+                else []
+            ),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def company_edit(request: HttpRequest) -> HttpResponse:
+    """Create or edit the IKM profile; says plainly whether the company can apply."""
+    company = _company(request.user)
+    regency_url = reverse("applications:regency_options")
+    if request.method == "POST":
+        form = CompanyForm(request.POST, instance=company, regency_url=regency_url)
+        if form.is_valid():
+            try:
+                company = services.company_save(
+                    owner=request.user, fields=form.cleaned_data, company=company
+                )
+            except ValidationError as error:
+                _add_errors(form, error)
+            else:
+                messages.success(request, _("Profil usaha disimpan."))
+                return redirect("applications:company")
+    else:
+        initial = {} if company else {"email": request.user.email}
+        form = CompanyForm(instance=company, initial=initial, regency_url=regency_url)
+    return render(
+        request,
+        "applications/company_form.html",
+        {
+            "form": form,
+            "company": company,
+            "checks": company_checks(company=company) if company else [],
+        },
+    )
+
+
+def _add_errors(form, error: ValidationError) -> None:
+    """Put a model ValidationError raised by a service next to the form's fields."""
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
+
+
+@login_required
+@require_GET
+def regency_options(request: HttpRequest) -> HttpResponse:
+    """The <option>s of the regencies of one province (htmx target of the province select)."""
+    province = request.GET.get("province", "")
+    regencies = Regency.objects.filter(province_id=province) if province.isdigit() else []
+    return render(request, "applications/_regency_options.html", {"regencies": regencies})
+
+
+# --- Products ----------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def product_list(request: HttpRequest) -> HttpResponse:
+    company = _require_company(request)
+    if company is None:
+        return redirect("applications:company")
+    products = []
+    for product in company.products.all():
+        apps = list(product.applications.all())
+        open_app = next((a for a in apps if a.status in Application.OPEN_STATUSES), None)
+        certified = next((a for a in apps if a.status in (S.ISSUED, S.EXTENDED)), None)
+        products.append({"product": product, "open": open_app, "certified": certified})
+    return render(request, "applications/product_list.html", {"products": products})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def product_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+    company = _require_company(request)
+    if company is None:
+        return redirect("applications:company")
+    product = get_object_or_404(Product, pk=pk, company=company) if pk else None
+    if request.method == "POST":
+        form = ProductForm(request.POST, request.FILES, instance=product, company=company)
+        if form.is_valid():
+            try:
+                product = services.product_save(
+                    company=company, fields=form.cleaned_data, product=product
+                )
+            except ValidationError as error:
+                _add_errors(form, error)
+            except WorkflowError as error:
+                form.add_error(None, error.message)
+            else:
+                messages.success(request, _("Produk disimpan."))
+                return redirect("applications:product_list")
+    else:
+        form = ProductForm(instance=product, company=company)
+    return render(
+        request,
+        "applications/product_form.html",
+        {
+            "form": form,
+            "product": product,
+            "checks": product_checks(product=product) if product else [],
+        },
+    )
+
+
+@login_required
+@require_POST
+def application_start(request: HttpRequest, pk: int) -> HttpResponse:
+    company = _require_company(request)
+    if company is None:
+        return redirect("applications:company")
+    product = get_object_or_404(Product, pk=pk, company=company)
+    try:
+        application = services.application_start(product=product, actor=request.user)
+    except (WorkflowError, ValidationError) as error:
+        messages.error(request, getattr(error, "message", None) or "; ".join(error.messages))
+        return redirect("applications:product_list")
+    messages.success(request, _("Draf permohonan dibuat. Isi data biaya per satuan produk."))
+    return redirect("applications:application_edit", public_id=application.public_id)
+
+
+# --- Applications ----------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def application_detail(request: HttpRequest, public_id) -> HttpResponse:
+    """Status, history in the owner's words, the checklist, the result and the certificate."""
+    application = _owned_application(request, public_id)
+    certificate = getattr(application, "certificate", None)
+    return render(
+        request,
+        "applications/application_detail.html",
+        {
+            "application": application,
+            "history": application.history.select_related("actor").all(),
+            "checks": application_checks(application=application)
+            if application.is_editable
+            else [],
+            **result_panel(application.breakdown),
+            "next_step": next_step(application),
+            "polling": application.status in POLL_STATUSES,
+            "certificate": certificate,
+            "documents": application.product.documents.all(),
+        },
+    )
+
+
+@login_required
+@require_GET
+def application_status(request: HttpRequest, public_id) -> HttpResponse:
+    """The small status card, polled by htmx every 2 s while the worker is busy (no reload)."""
+    application = _owned_application(request, public_id)
+    return render(
+        request,
+        "applications/_status.html",
+        {
+            "application": application,
+            "next_step": next_step(application),
+            "polling": application.status in POLL_STATUSES,
+            "refreshed": application.status not in POLL_STATUSES,
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def application_edit(request: HttpRequest, public_id) -> HttpResponse:
+    """The cost lines of a draft: four formsets on one page, saved as a draft at any time."""
+    application = _owned_application(request, public_id)
+    if not application.is_editable:
+        messages.info(request, _("Permohonan ini sudah diajukan dan hanya dapat dilihat."))
+        return redirect("applications:application_detail", public_id=application.public_id)
+    if request.method == "POST":
+        formsets = line_formsets(application, request.POST, request.FILES)
+        if all(fs.is_valid() for fs in formsets.values()):
+            try:
+                services.application_draft_save(application=application, formsets=formsets.values())
+            except WorkflowError as error:
+                messages.error(request, error.message)
+                return redirect("applications:application_detail", public_id=public_id)
+            except ValidationError as error:
+                messages.error(request, "; ".join(error.messages))
+            else:
+                messages.success(request, _("Draf disimpan."))
+                if request.POST.get("then") == "submit":
+                    return redirect("applications:application_submit", public_id=public_id)
+                return redirect("applications:application_edit", public_id=public_id)
+        else:
+            messages.error(
+                request,
+                _(
+                    "Draf belum disimpan: periksa isian yang ditandai merah. Berkas yang dipilih "
+                    "perlu dipilih ulang."
+                ),
+            )
+    else:
+        formsets = line_formsets(application)
+    # The initial value panel: the engine on the saved lines (the same as the preview's).
+    incomplete = []
+    if request.method == "GET":
+        result, error = _saved_result(application)
+    else:
+        # Re-shown with errors: the value of what was typed, as the live preview showed it.
+        inp, incomplete = preview_input(formsets, request.POST)
+        try:
+            result = calculation.result_to_dict(calculation.calculate(inp, application.rule_set))
+            error = ""
+        except calculation.CalculationError as exc:
+            result, error = None, exc.message_id
+    return render(
+        request,
+        "applications/application_form.html",
+        {
+            "application": application,
+            "product": application.product,
+            "formsets": formsets,
+            "checks": application_checks(application=application),
+            **result_panel(result, error=error, incomplete=incomplete),
+        },
+    )
+
+
+@login_required
+@require_POST
+def application_preview(request: HttpRequest, public_id) -> HttpResponse:
+    """The live TKDN-IK value of the posted, unsaved form (same engine as the worker)."""
+    application = _owned_application(request, public_id)
+    formsets = line_formsets(application, request.POST, None)
+    return _calculate_preview(request, formsets, application.rule_set)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def application_submit(request: HttpRequest, public_id) -> HttpResponse:
+    """Confirmation page: full summary, checklist, declaration; then submit."""
+    application = _owned_application(request, public_id)
+    if not application.is_editable:
+        return redirect("applications:application_detail", public_id=public_id)
+    checks = application_checks(application=application)
+    form = SubmitForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.application_submit(application=application, actor=request.user, declared=True)
+        except WorkflowError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(
+                request, _("Permohonan diajukan. Nilai TKDN-IK sedang dihitung oleh sistem.")
+            )
+            return redirect("applications:application_detail", public_id=public_id)
+    result, _error = _saved_result(application)
+    return render(
+        request,
+        "applications/application_submit.html",
+        {
+            "application": application,
+            "product": application.product,
+            "company": application.product.company,
+            "checks": checks,
+            "blocked": any(not c.ok for c in checks),
+            "form": form,
+            **result_panel(result),
+        },
+    )
+
+
+@login_required
+@require_POST
+def application_withdraw(request: HttpRequest, public_id) -> HttpResponse:
+    application = _owned_application(request, public_id)
+    try:
+        services.application_withdraw(application=application, actor=request.user)
+    except WorkflowError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("Permohonan dibatalkan."))
+    return redirect("applications:application_detail", public_id=public_id)
+
+
+@login_required
+@require_POST
+def application_copy(request: HttpRequest, public_id) -> HttpResponse:
+    application = _owned_application(request, public_id)
+    try:
+        new = services.application_copy(application=application, actor=request.user)
+    except (WorkflowError, ValidationError) as error:
+        messages.error(request, getattr(error, "message", None) or "; ".join(error.messages))
+        return redirect("applications:application_detail", public_id=public_id)
+    messages.success(
+        request, _("Draf baru dibuat dari permohonan sebelumnya. Perbaiki lalu ajukan.")
+    )
+    return redirect("applications:application_edit", public_id=new.public_id)
+
+
+# --- Documents and files ----------------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def documents(request: HttpRequest) -> HttpResponse:
+    """Upload the NIB/licence document and product photos; list what is stored."""
+    company = _require_company(request)
+    if company is None:
+        return redirect("applications:company")
+    form = DocumentForm(
+        request.POST if request.method == "POST" else None, request.FILES or None, company=company
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.document_upload(
+                company=company,
+                kind=form.cleaned_data["kind"],
+                file=form.cleaned_data["file"],
+                product=form.cleaned_data.get("product"),
+            )
+        except ValidationError as error:
+            form.add_error("file", error)
+        else:
+            messages.success(request, _("Dokumen diunggah."))
+            return redirect("applications:documents")
+    return render(
+        request,
+        "applications/documents.html",
+        {"form": form, "documents": company.documents.select_related("product")},
+    )
+
+
+@login_required
+@require_POST
+def document_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    document = get_object_or_404(SupportingDocument, pk=pk, company__owner=request.user)
+    services.document_delete(document=document)
+    messages.success(request, _("Dokumen dihapus."))
+    return redirect("applications:documents")
+
+
+FILE_KINDS = ("material", "development", "document", "nie")
+
+
+@login_required
+@require_GET
+def file_download(request: HttpRequest, kind: str, pk: int) -> FileResponse:
+    """Serve one private evidence file after checking access.
+
+    URL: ``reverse("applications:file_download", kwargs={"kind": kind, "pk": pk})`` where
+    ``kind`` is ``"material"`` (``MaterialLine.purchase_proof``, pk of the line),
+    ``"development"`` (``DevelopmentItem.evidence``, pk of the item), ``"document"``
+    (``SupportingDocument.file``, pk of the document) or ``"nie"`` (``Product.nie_file``, pk of
+    the product). Access follows ``applications_visible_to``: an owner gets their own files; an
+    official gets the files of applications in their jurisdiction (documents and NIE files of a
+    company with at least one such application). Anything else is a 404, never a hint that the
+    file exists.
+    """
+    visible = applications_visible_to(request.user)
+    if kind == "material":
+        line = get_object_or_404(MaterialLine, pk=pk, application__in=visible)
+        field, name = line.purchase_proof, f"bukti-pembelian-{line.pk}"
+    elif kind == "development":
+        item = get_object_or_404(DevelopmentItem, pk=pk, application__in=visible)
+        field, name = item.evidence, f"bukti-{item.kind.lower()}-{item.pk}"
+    elif kind == "document":
+        document = get_object_or_404(
+            SupportingDocument.objects.filter(
+                Q(company__owner=request.user) | Q(company__products__applications__in=visible)
+            ).distinct(),
+            pk=pk,
+        )
+        field, name = document.file, document.original_name
+    elif kind == "nie":
+        product = get_object_or_404(
+            Product.objects.filter(
+                Q(company__owner=request.user) | Q(applications__in=visible)
+            ).distinct(),
+            pk=pk,
+        )
+        field, name = product.nie_file, f"nie-{product.pk}"
+    else:
+        raise Http404
+    if not field:
+        raise Http404
+    try:
+        handle = field.open("rb")
+    except FileNotFoundError:
+        raise Http404 from None
+    suffix = "." + field.name.rsplit(".", 1)[-1].lower() if "." in field.name else ""
+    if not name.lower().endswith(suffix):
+        name += suffix
+    content_type = mimetypes.guess_type(field.name)[0] or "application/octet-stream"
+    safe = content_type in services.ALLOWED_UPLOAD_TYPES
+    response = FileResponse(
+        handle, as_attachment=not safe, filename=name, content_type=content_type
+    )
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+# --- Public calculator ----------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+def calculator(request: HttpRequest) -> HttpResponse:
+    """The public "Kalkulator TKDN-IK": try the calculation before registering (nothing saved).
+
+    A POST from the page's script (header ``X-Preview``) gets only the result panel; a POST
+    without script renders the whole page with the result.
+    """
+    rule_set = settings.TKDN_ACTIVE_RULE_SET
+    if request.method == "POST":
+        formsets = calculator_formsets(request.POST)
+        if request.headers.get("X-Preview"):
+            return _calculate_preview(request, formsets, rule_set)
+        inp, incomplete = preview_input(formsets, request.POST)
+        try:
+            result = calculation.result_to_dict(calculation.calculate(inp, rule_set))
+            error = ""
+        except calculation.CalculationError as exc:
+            result, error = None, exc.message_id
+    else:
+        formsets = calculator_formsets()
+        result, error, incomplete = None, "", []
+    return render(
+        request,
+        "applications/calculator.html",
+        {
+            "formsets": formsets,
+            "rule_set": calculation.get_rule_set(rule_set),
+            **result_panel(result, error=error, incomplete=incomplete),
+        },
+    )

@@ -1,0 +1,144 @@
+// Cost-line formsets: add and remove rows in the browser, and ask the server for the live TKDN-IK
+// value while the owner types. The value is always computed by the server's engine (the same one
+// the worker uses); this file only sends the form and shows the answer. No inline scripts, so a
+// strict Content-Security-Policy works.
+(function () {
+  "use strict";
+
+  var form = document.getElementById("lines-form");
+  if (!form) {
+    return;
+  }
+
+  // --- Rows ------------------------------------------------------------------------------------
+
+  function totalInput(section) {
+    return section.querySelector('input[name$="-TOTAL_FORMS"]');
+  }
+
+  function addRow(section) {
+    var template = section.querySelector("template[data-empty-row]");
+    var total = totalInput(section);
+    var index = parseInt(total.value, 10);
+    var html = template.innerHTML.replace(/__prefix__/g, String(index));
+    var holder = document.createElement("div");
+    holder.innerHTML = html.trim();
+    var row = holder.firstElementChild;
+    section.querySelector("[data-rows]").appendChild(row);
+    total.value = String(index + 1);
+    var first = row.querySelector("input:not([type=hidden]), select, textarea");
+    if (first) {
+      first.focus();
+    }
+    schedulePreview();
+  }
+
+  function removeRow(row) {
+    // Rows are never taken out of the page: the formset's numbering must stay intact. The row is
+    // marked for deletion and hidden; the server drops it on save.
+    var del = row.querySelector("input[data-delete]");
+    if (del) {
+      del.checked = true;
+    }
+    row.classList.add("d-none");
+    row.setAttribute("aria-hidden", "true");
+    schedulePreview();
+  }
+
+  form.addEventListener("click", function (event) {
+    var add = event.target.closest("[data-add-row]");
+    if (add) {
+      event.preventDefault();
+      addRow(add.closest("[data-formset]"));
+      return;
+    }
+    var remove = event.target.closest("[data-remove-row]");
+    if (remove) {
+      event.preventDefault();
+      removeRow(remove.closest("[data-row]"));
+    }
+  });
+
+  // Rows deleted before a failed save stay hidden after the page comes back.
+  Array.prototype.forEach.call(form.querySelectorAll("input[data-delete]:checked"), function (el) {
+    el.closest("[data-row]").classList.add("d-none");
+  });
+
+  // --- Live preview ------------------------------------------------------------------------------
+
+  var url = form.getAttribute("data-preview-url");
+  var preview = document.getElementById("preview");
+  var bar = document.getElementById("preview-bar");
+  var timer = null;
+  var sequence = 0;
+
+  function previewData() {
+    var data = new FormData(form);
+    var out = new FormData();
+    data.forEach(function (value, key) {
+      if (typeof value === "string") {
+        out.append(key, value);
+      } else if (value && value.name) {
+        // Never upload files on each keystroke: tell the server a file is chosen.
+        out.append(key, "1");
+      }
+    });
+    return out;
+  }
+
+  function updateBar() {
+    if (!bar) {
+      return;
+    }
+    var panel = preview.querySelector("#result-panel");
+    var value = panel ? panel.getAttribute("data-value") : "";
+    var eligible = panel ? panel.getAttribute("data-eligible") : "";
+    var shown = panel && panel.querySelector("[data-tkdn-value]");
+    bar.querySelector("[data-bar-value]").textContent = value && shown ? shown.textContent : "–";
+    bar.querySelector("[data-bar-sign]").textContent =
+      eligible === "1" ? "✓" : eligible === "0" ? "✗" : "";
+    bar.classList.toggle("is-eligible", eligible === "1");
+    bar.classList.toggle("is-below", eligible === "0");
+  }
+
+  function runPreview() {
+    var mine = ++sequence;
+    var token = form.querySelector("[name=csrfmiddlewaretoken]");
+    preview.setAttribute("aria-busy", "true");
+    fetch(url, {
+      method: "POST",
+      body: previewData(),
+      credentials: "same-origin",
+      headers: { "X-CSRFToken": token ? token.value : "", "X-Preview": "1" },
+    })
+      .then(function (response) {
+        if (!response.ok) {
+          throw new Error("HTTP " + response.status);
+        }
+        return response.text();
+      })
+      .then(function (html) {
+        if (mine !== sequence) {
+          return; // an older answer arrived after a newer one
+        }
+        preview.innerHTML = html;
+        preview.removeAttribute("aria-busy");
+        updateBar();
+      })
+      .catch(function () {
+        preview.removeAttribute("aria-busy");
+      });
+  }
+
+  function schedulePreview() {
+    if (!url || !preview) {
+      return;
+    }
+    window.clearTimeout(timer);
+    timer = window.setTimeout(runPreview, 350);
+  }
+
+  form.addEventListener("input", schedulePreview);
+  form.addEventListener("change", schedulePreview);
+  updateBar();
+})();
