@@ -11,7 +11,7 @@ PORT ?= 8000
 # Development values for `make run` (settings.py defaults are production-safe).
 RUN_ENV := DEBUG=true SECURE_SSL_REDIRECT=false
 
-.PHONY: bench install install-test system-deps run test test-fast lint format migrations-check messages demo vendor clean
+.PHONY: backup restore bench install install-test system-deps run test test-fast lint format migrations-check messages demo vendor clean
 
 # System libraries: libpq for psycopg2 (built from source), Pango/fonts for WeasyPrint, Chromium
 # for the browser tests. Installed only when missing, so a re-run costs nothing.
@@ -87,6 +87,26 @@ demo: install
 messages: install-test
 	$(PY) manage.py makemessages -l en --no-obsolete --ignore=.venv --ignore=var --ignore=tests
 	msgfmt --check -o locale/en/LC_MESSAGES/django.mo locale/en/LC_MESSAGES/django.po
+
+# Backup and restore of the PostgreSQL database and the media folder (docs/operations.md).
+# DATABASE_URL and MEDIA_ROOT as in production; BACKUP_DIR defaults to ./backups.
+BACKUP_DIR ?= backups
+STAMP := $(shell date -u +%Y%m%dT%H%M%SZ)
+backup:
+	@test -n "$(DATABASE_URL)" || { echo "DATABASE_URL must name the PostgreSQL database"; exit 2; }
+	@test -d "$(MEDIA_ROOT)" || { echo "MEDIA_ROOT must be the media folder"; exit 2; }
+	mkdir -p "$(BACKUP_DIR)"
+	pg_dump --format=custom --no-owner --no-privileges --file="$(BACKUP_DIR)/db-$(STAMP).dump" "$(DATABASE_URL)"
+	tar -czf "$(BACKUP_DIR)/media-$(STAMP).tar.gz" -C "$(MEDIA_ROOT)" .
+	@echo "Backup: $(BACKUP_DIR)/db-$(STAMP).dump $(BACKUP_DIR)/media-$(STAMP).tar.gz"
+
+# make restore DB_DUMP=backups/db-….dump MEDIA_TAR=backups/media-….tar.gz (into an empty or old database)
+restore:
+	@test -n "$(DATABASE_URL)" -a -f "$(DB_DUMP)" -a -f "$(MEDIA_TAR)" || { echo "usage: make restore DATABASE_URL=… MEDIA_ROOT=… DB_DUMP=… MEDIA_TAR=…"; exit 2; }
+	pg_restore --clean --if-exists --no-owner --no-privileges --exit-on-error --dbname="$(DATABASE_URL)" "$(DB_DUMP)"
+	mkdir -p "$(MEDIA_ROOT)"
+	tar -xzf "$(MEDIA_TAR)" -C "$(MEDIA_ROOT)"
+	@echo "Restored $(DB_DUMP) and $(MEDIA_TAR)"
 
 # The benchmark suite (bench/README.md): PostgreSQL and Redis on 127.0.0.1, results appended there.
 bench: install-test
