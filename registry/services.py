@@ -126,8 +126,10 @@ def certificate_issue(
     APPROVED (and has no certificate).
     """
     with transaction.atomic():
+        # Lock the application row only (not the joined company/region rows, which would
+        # serialise every issue in a province).
         application = (
-            Application.objects.select_for_update()
+            Application.objects.select_for_update(of=("self",))
             .select_related("product__company__province", "product__company__regency")
             .get(pk=application_id)
         )
