@@ -319,6 +319,11 @@ class LineFormSet(BaseInlineFormSet):
     """Inline formset whose rows the browser adds and removes (empty_form is the template)."""
 
 
+# [A] At most 100 rows per list: plenty for one product's bill of materials, and a forged
+# TOTAL_FORMS cannot make the server build and render thousands of forms.
+MAX_ROWS = 100
+ROW_LIMITS = {"max_num": MAX_ROWS, "absolute_max": MAX_ROWS, "validate_max": True}
+
 FORMSET_SPECS = {
     "materials": (MaterialLine, MaterialLineForm),
     "labour": (LabourLine, LabourLineForm),
@@ -342,6 +347,7 @@ def line_formsets(application: Application, data=None, files=None) -> dict[str, 
             formset=LineFormSet,
             extra=0 if has_rows or prefix == "development" else 1,
             can_delete=True,
+            **ROW_LIMITS,
         )
         formsets[prefix] = factory(data, files, instance=application, prefix=prefix)
     return formsets
@@ -369,19 +375,20 @@ def preview_input(
     rows: dict[str, list[dict]] = {name: [] for name in FORMSET_SPECS}
     for name, formset in formsets.items():
         for index, form in enumerate(formset.forms, start=1):
-            if not form.has_changed() and form.instance.pk is None and not form.initial:
+            saved = getattr(getattr(form, "instance", None), "pk", None) is not None
+            if not form.has_changed() and not saved and not form.initial:
                 continue
             valid = form.is_valid()
             if getattr(form, "cleaned_data", {}).get("DELETE"):
                 continue
             if valid:
                 rows[name].append({"form": form, **form.cleaned_data})
-            elif form.has_changed() or form.instance.pk:
+            elif form.has_changed() or saved:
                 incomplete.append(f"{LINE_LABELS[name]} {index}")
 
     def has_file(row, field):
         form = row["form"]
-        stored = getattr(form.instance, field, None)
+        stored = getattr(getattr(form, "instance", None), field, None)
         return bool(row.get(field)) or bool(stored) or _chosen(data, form, field)
 
     materials = tuple(
@@ -461,9 +468,9 @@ def calculator_formsets(data=None) -> dict[str, forms.BaseFormSet]:
         "development": DevelopmentClaimForm,
     }
     return {
-        prefix: formset_factory(form, extra=0 if prefix == "development" else 1, can_delete=True)(
-            data, prefix=prefix
-        )
+        prefix: formset_factory(
+            form, extra=0 if prefix == "development" else 1, can_delete=True, **ROW_LIMITS
+        )(data, prefix=prefix)
         for prefix, form in specs.items()
     }
 

@@ -101,9 +101,22 @@
     bar.classList.toggle("is-below", eligible === "0");
   }
 
+  // The CSRF cookie changes when the owner signs in again (e.g. in another tab after the session
+  // ended); the cookie always holds the current one, so a long-open form can still be saved.
+  function currentToken() {
+    var match = document.cookie.match(/(?:^|;\s*)csrftoken=([^;]+)/);
+    var field = form.querySelector("[name=csrfmiddlewaretoken]");
+    if (match && field) {
+      field.value = decodeURIComponent(match[1]);
+    }
+    return field ? field.value : "";
+  }
+
+  form.addEventListener("submit", currentToken);
+
   function runPreview() {
     var mine = ++sequence;
-    var token = form.querySelector("[name=csrfmiddlewaretoken]");
+    var token = { value: currentToken() };
     preview.setAttribute("aria-busy", "true");
     fetch(url, {
       method: "POST",
@@ -112,6 +125,16 @@
       headers: { "X-CSRFToken": token ? token.value : "", "X-Preview": "1" },
     })
       .then(function (response) {
+        if (response.redirected && response.url.indexOf("/akun/masuk/") !== -1) {
+          // The session ended: say so before the owner types more into a form that would be
+          // sent to the login page on save. Saved drafts are kept.
+          var note = document.createElement("div");
+          note.className = "alert alert-warning";
+          note.setAttribute("role", "alert");
+          note.textContent = form.getAttribute("data-session-expired") || "";
+          preview.replaceChildren(note);
+          throw new Error("session expired");
+        }
         if (!response.ok) {
           throw new Error("HTTP " + response.status);
         }

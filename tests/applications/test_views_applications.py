@@ -188,3 +188,20 @@ def test_withdraw_and_copy(client, draft, django_capture_on_commit_callbacks):
 def test_get_is_not_allowed_on_actions(client, draft):
     for suffix in ["batalkan/", "salin/", "pratinjau/"]:
         assert client.get(url(draft, suffix)).status_code == 405
+
+
+@pytest.mark.parametrize("value", ["", "-5", "1e999999", "NaN", "9" * 40, "x", "\x00"])
+@pytest.mark.parametrize(
+    "field",
+    [
+        "materials-0-unit_price_rp",
+        "materials-0-id",
+        "labour-0-citizenship",
+        "overhead-0-cost_per_unit_rp",
+        "materials-TOTAL_FORMS",
+    ],
+)
+def test_hostile_values_on_the_application_page_never_give_a_500(client, draft, field, value):
+    data = formset_post(draft, **{field: value})
+    assert client.post(url(draft, "pratinjau/"), data).status_code == 200
+    assert client.post(url(draft, "ubah/"), data).status_code in (200, 302)

@@ -60,3 +60,26 @@ def test_bad_input_is_explained_never_a_500(client):
     html = response.content.decode()
     assert "Masukkan angka" in html and "Tenaga kerja langsung: isi minimal 1 baris" in html
     assert client.post("/kalkulator/", {"materials-TOTAL_FORMS": "x"}).status_code == 200
+
+
+@pytest.mark.parametrize(
+    "value",
+    ["", "-1", "1e999999", "NaN", "Infinity", "9" * 40, "0,00001", "١٢٣", "1.2.3", "\x00", "<b>"],
+)
+@pytest.mark.parametrize(
+    "field",
+    [
+        "materials-0-unit_price_rp",
+        "materials-0-qty_per_unit",
+        "materials-0-domestic",
+        "labour-0-citizenship",
+        "overhead-0-kind",
+        "development-0-kind",
+        "materials-TOTAL_FORMS",
+        "labour-INITIAL_FORMS",
+    ],
+)
+def test_hostile_values_never_give_a_500(client, field, value):
+    for headers in ({}, {"HTTP_X_PREVIEW": "1"}):
+        response = client.post("/kalkulator/", {**EXAMPLE_3, field: value}, **headers)
+        assert response.status_code == 200

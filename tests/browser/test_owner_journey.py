@@ -71,6 +71,15 @@ def test_owner_journey_desktop_and_phone(live_server, browser, tmp_path, setting
     # --- Register and confirm ----------------------------------------------------------------
     page.goto(f"{base}/kalkulator/")
     shot(page, "01-calculator-1280")
+    page.set_viewport_size(PHONE)
+    page.fill("#id_materials-0-name", "Kayu jati")
+    page.fill("#id_materials-0-qty_per_unit", "1")
+    page.fill("#id_materials-0-unit_price_rp", "50.000")
+    page.fill("#id_labour-0-role", "Tukang")
+    page.fill("#id_labour-0-cost_per_unit_rp", "20000")
+    wait_value(page, "34,00%")  # 24 + 10: nothing else entered
+    shot(page, "01-calculator-375")
+    page.set_viewport_size(DESKTOP)
     page.goto(f"{base}/akun/daftar/")
     page.fill("#id_full_name", "Dewi Lestari")
     page.fill("#id_email", "dewi@contoh.id")
@@ -108,8 +117,11 @@ def test_owner_journey_desktop_and_phone(live_server, browser, tmp_path, setting
     page.fill("#id_capital_rp", "850.000.000")
     page.fill("#id_workers_wni", "12")
     page.click("main button[type=submit]")
-    shot(page, "03-company-1280")
     page.wait_for_selector("[data-eligible='1']")
+    shot(page, "03-company-1280")
+    page.set_viewport_size(PHONE)
+    shot(page, "03-company-375")
+    page.set_viewport_size(DESKTOP)
 
     # --- Product ----------------------------------------------------------------
     page.goto(f"{base}/ikm/produk/baru/")
@@ -167,6 +179,21 @@ def test_owner_journey_desktop_and_phone(live_server, browser, tmp_path, setting
     page.set_viewport_size(PHONE)
     shot(page, "06-costs-375")
     page.set_viewport_size(DESKTOP)
+
+    # --- The session ends while typing: nothing typed is lost ----------------------------------
+    context.clear_cookies(name="sessionid")
+    page.fill("#id_materials-1-specification", "bubuk, impor")
+    page.wait_for_selector("#preview .alert-warning >> text=Sesi Anda berakhir")
+    other = context.new_page()
+    other.goto(f"{base}/akun/masuk/")
+    other.fill("#id_username", "dewi@contoh.id")
+    other.fill("#id_password", "Rotan-Cirebon-2026")
+    other.click("main button[type=submit]")
+    other.wait_for_url("**/ikm/")
+    other.close()
+    page.click("main button[value=save]")
+    page.wait_for_selector(".alert-success >> text=Draf disimpan")
+    assert page.input_value("#id_materials-1-specification") == "bubuk, impor"
 
     # --- Submit and see the status ----------------------------------------------------------
     page.click("main button[value=submit]")
