@@ -205,3 +205,12 @@ def test_hostile_values_on_the_application_page_never_give_a_500(client, draft, 
     data = formset_post(draft, **{field: value})
     assert client.post(url(draft, "pratinjau/"), data).status_code == 200
     assert client.post(url(draft, "ubah/"), data).status_code in (200, 302)
+
+
+def test_owner_pages_render_in_english_too(client, draft):
+    pages = ["/ikm/", "/ikm/perusahaan/", "/ikm/produk/", "/ikm/dokumen/", "/kalkulator/"]
+    pages += [url(draft, suffix) for suffix in ["", "ubah/", "ajukan/"]]
+    for page in pages:
+        response = client.get(page, HTTP_ACCEPT_LANGUAGE="en")
+        assert response.status_code == 200, page
+        assert '<html lang="en">' in response.content.decode()

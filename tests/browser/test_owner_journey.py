@@ -210,3 +210,33 @@ def test_owner_journey_desktop_and_phone(live_server, browser, tmp_path, setting
     shot(page, "10-dashboard-375")
     assert errors == []
     context.close()
+
+
+def test_status_card_follows_the_worker_without_a_reload(live_server, browser):
+    """While the worker computes, the detail page polls the status card; the page itself stays."""
+    from applications.models import Application
+    from applications.services import application_calculate, application_transition
+    from tests.applications.portal_helpers import draft_example_2
+
+    application = draft_example_2()
+    owner = application.product.company.owner
+    # Submitted, but no worker has run yet.
+    application_transition(application=application, to_status=Application.Status.SUBMITTED)
+    page = browser.new_context(viewport=PHONE, locale="id-ID").new_page()
+    page.goto(f"{live_server.url}/akun/masuk/")
+    page.fill("#id_username", owner.email)
+    page.fill("#id_password", "Rahasia-Kuat-2026")
+    page.click("main button[type=submit]")
+    page.wait_for_url("**/ikm/")
+    page.goto(f"{live_server.url}/ikm/permohonan/{application.public_id}/")
+    assert page.locator("#status-card .progress").count() == 1
+    page.evaluate("window.notReloaded = true")
+    polls = []
+    page.on("request", lambda request: polls.append(request.url))
+    application_calculate(application_id=application.pk)  # the worker's step
+    page.wait_for_selector("#status-card >> text=Dalam verifikasi", timeout=10_000)
+    assert page.locator("#status-card .progress").count() == 0
+    assert page.evaluate("window.notReloaded") is True
+    assert polls and all(url.endswith("/status/") for url in polls)
+    assert "25,00%" in page.locator("#status-card").inner_text()
+    shot(page, "11-status-updated-375")
