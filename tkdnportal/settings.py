@@ -194,6 +194,8 @@ CELERY_BROKER_TRANSPORT_OPTIONS = (
         "data_folder_in": str(VAR_DIR / "broker" / "queue"),
         "data_folder_out": str(VAR_DIR / "broker" / "queue"),
         "processed_folder": str(VAR_DIR / "broker" / "processed"),
+        # Exchange bindings and remote-control messages; the default is ./control in the CWD.
+        "control_folder": str(VAR_DIR / "broker" / "control"),
         "store_processed": False,
         # Look for new messages every 0.2 s (kombu's default is 1 s): an owner waits for the value.
         "polling_interval": 0.2,
@@ -331,5 +333,5 @@ LOGGING = {
 
 VAR_DIR.mkdir(parents=True, exist_ok=True)
 if CELERY_BROKER_URL.startswith("filesystem"):
-    for _folder in ("data_folder_in", "processed_folder"):
+    for _folder in ("data_folder_in", "processed_folder", "control_folder"):
         Path(CELERY_BROKER_TRANSPORT_OPTIONS[_folder]).mkdir(parents=True, exist_ok=True)
