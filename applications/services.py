@@ -392,6 +392,8 @@ def application_draft_save(*, application: Application, formsets: Iterable[Any])
 
 def application_snapshot_data(*, application: Application) -> dict[str, Any]:
     """What was submitted, as JSON: company and product data plus every line (with file names)."""
+    from django.db.models import Q
+
     product = application.product
     company = product.company
 
@@ -458,6 +460,11 @@ def application_snapshot_data(*, application: Application) -> dict[str, Any]:
                 "evidence": item.evidence.name or "",
             }
             for item in application.development.all()
+        ],
+        # Company documents and this product's photos as they were at submission.
+        "documents": [
+            {"kind": doc.kind, "original_name": doc.original_name, "file": doc.file.name}
+            for doc in company.documents.filter(Q(product__isnull=True) | Q(product=product))
         ],
     }
 
@@ -579,7 +586,18 @@ def document_upload(*, company, kind: str, file, product=None):
 
 
 def document_delete(*, document) -> None:
-    """Remove a supporting document the owner uploaded by mistake (the stored file stays)."""
+    """Remove a supporting document the owner uploaded by mistake (the stored file stays).
+
+    Refused while an application that relies on it is being assessed: company documents for any
+    of the company's applications, a product photo for that product's.
+    """
+    scope = Application.objects.filter(product__company_id=document.company_id)
+    if document.product_id:
+        scope = scope.filter(product_id=document.product_id)
+    if scope.filter(status__in=PRODUCT_LOCKED_STATUSES).exists():
+        raise WorkflowError(
+            _("Dokumen ini sedang dipakai dalam penilaian dan tidak dapat dihapus sekarang.")
+        )
     document.delete()
 
 

@@ -527,8 +527,12 @@ def documents(request: HttpRequest) -> HttpResponse:
 @require_POST
 def document_delete(request: HttpRequest, pk: int) -> HttpResponse:
     document = get_object_or_404(SupportingDocument, pk=pk, company__owner=request.user)
-    services.document_delete(document=document)
-    messages.success(request, _("Dokumen dihapus."))
+    try:
+        services.document_delete(document=document)
+    except WorkflowError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("Dokumen dihapus."))
     return redirect("applications:documents")
 
 

@@ -132,3 +132,23 @@ def test_document_upload_sniffs_and_stores_privately():
             company=company, kind="NIB", file=SimpleUploadedFile("nib.pdf", b"<html>")
         )
     assert SupportingDocument.objects.count() == 1
+
+
+def test_snapshot_lists_company_documents_and_this_products_photos(
+    django_capture_on_commit_callbacks,
+):
+    application = draft_example_2()
+    company = application.product.company
+    services.document_upload(
+        company=company, kind="NIB", file=SimpleUploadedFile("nib.pdf", PDF_BYTES)
+    )
+    other = draft_example_2(owner=company.owner).product
+    services.document_upload(
+        company=company,
+        kind="PRODUCT_PHOTO",
+        product=other,
+        file=SimpleUploadedFile("lain.pdf", PDF_BYTES),
+    )
+    application = submit(application, django_capture_on_commit_callbacks)
+    names = [d["original_name"] for d in application.snapshots.get().data["documents"]]
+    assert names == ["nib.pdf"]

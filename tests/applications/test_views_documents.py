@@ -110,3 +110,21 @@ def test_missing_file_or_unknown_kind_is_a_404(client):
     assert client.get(download("material", imported.pk)).status_code == 404
     assert client.get(download("sesuatu", 1)).status_code == 404
     assert client.get(download("development", 999999)).status_code == 404
+
+
+def test_documents_in_use_by_an_assessment_cannot_be_deleted(client):
+    application = draft_example_2()
+    company = application.product.company
+    document = SupportingDocument.objects.create(
+        company=company,
+        kind="NIB",
+        file=ContentFile(PDF_BYTES, name="nib.pdf"),
+        original_name="nib.pdf",
+        content_type="application/pdf",
+        size=len(PDF_BYTES),
+    )
+    application.__class__.objects.filter(pk=application.pk).update(status="UNDER_REVIEW")
+    client.force_login(company.owner)
+    response = client.post(f"/ikm/dokumen/{document.pk}/hapus/", follow=True)
+    assert "tidak dapat dihapus" in response.content.decode()
+    assert SupportingDocument.objects.filter(pk=document.pk).exists()
