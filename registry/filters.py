@@ -8,8 +8,6 @@ from django.utils.translation import gettext_lazy as _
 
 import django_filters
 
-from applications.models import Province, Regency
-
 from . import selectors
 from .models import Certificate
 
@@ -76,15 +74,15 @@ class CertificateFilter(django_filters.FilterSet):
     )
     nib = django_filters.CharFilter(field_name="company_nib", label=_("NIB"), max_length=13)
     kbli = django_filters.CharFilter(field_name="kbli", label=_("KBLI"), max_length=5)
-    province = django_filters.ModelChoiceFilter(
-        queryset=Province.objects.order_by("name"),
-        field_name="province",
+    province = django_filters.ChoiceFilter(
+        field_name="province_id",
+        choices=[],  # set per request in __init__ (cached reference data)
         label=_("Provinsi"),
         empty_label=_("Semua provinsi"),
     )
-    regency = django_filters.ModelChoiceFilter(
-        queryset=Regency.objects.order_by("name"),
-        field_name="regency",
+    regency = django_filters.ChoiceFilter(
+        field_name="regency_id",
+        choices=[],
         label=_("Kabupaten/kota"),
         empty_label=_("Semua kabupaten/kota"),
     )
@@ -114,12 +112,28 @@ class CertificateFilter(django_filters.FilterSet):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        regencies = selectors.regency_choices()
         # Only the regencies of the chosen province (the page also narrows them with JS).
         province = self.data.get("province") if self.data else None
-        if province and str(province).isdigit():
-            self.filters["regency"].queryset = Regency.objects.filter(
-                province_id=province
-            ).order_by("name")
+        if province:
+            prefix = f"{province}."
+            regencies = [choice for choice in regencies if choice[0].startswith(prefix)]
+        # Fresh filter objects: a deep copy of the declared ones shares ``extra`` between
+        # requests, so setting the choices there would leak one request's list into the next.
+        for name, choices in (
+            ("province", selectors.province_choices()),
+            ("regency", regencies),
+        ):
+            declared = self.filters[name]
+            fresh = django_filters.ChoiceFilter(
+                field_name=declared.field_name,
+                choices=choices,
+                label=declared.label,
+                empty_label=declared.extra["empty_label"],
+            )
+            fresh.model = declared.model
+            fresh.parent = self
+            self.filters[name] = fresh
 
     def filter_text(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         return selectors.certificate_search(queryset, text=value)

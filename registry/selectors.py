@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from applications.models import Application, Holiday, Province
+from applications.models import Application, Holiday, Province, Regency
 
 from .models import Certificate
 
@@ -60,6 +60,27 @@ KBLI_DIVISIONS = {
     "32": gettext_lazy("Industri pengolahan lainnya"),
     "33": gettext_lazy("Jasa reparasi dan pemasangan mesin dan peralatan"),
 }
+
+
+REGIONS_CACHE_SECONDS = 60 * 60 * 24
+
+
+def province_choices() -> list[tuple[str, str]]:
+    """(code, name) of the 38 provinces by name; reference data, cached (no query per page)."""
+    return cache.get_or_set(
+        "registry:provinces:v1",
+        lambda: list(Province.objects.order_by("name").values_list("code", "name")),
+        REGIONS_CACHE_SECONDS,
+    )
+
+
+def regency_choices() -> list[tuple[str, str]]:
+    """(code, name) of the 514 regencies/cities by name, cached like the provinces."""
+    return cache.get_or_set(
+        "registry:regencies:v1",
+        lambda: list(Regency.objects.order_by("name").values_list("code", "name")),
+        REGIONS_CACHE_SECONDS,
+    )
 
 
 def certificates_public() -> QuerySet[Certificate]:
@@ -288,6 +309,7 @@ def statistics_labelled(data: dict) -> dict:
     status_labels = dict(Application.Status.choices)
     return {
         **data,
+        "generated_at": datetime.datetime.fromisoformat(data["generated_at"]),
         "by_kbli": [
             {**row, "name": str(KBLI_DIVISIONS.get(row["division"], _("Lainnya")))}
             for row in data["by_kbli"]

@@ -8,6 +8,7 @@
     var el = document.getElementById(id);
     return el ? JSON.parse(el.textContent) : [];
   }
+  var narrow = window.matchMedia("(max-width: 575.98px)").matches;
   function bar(canvasId, rows, labelOf, horizontal) {
     var canvas = document.getElementById(canvasId);
     if (!canvas) return;
@@ -22,7 +23,21 @@
         maintainAspectRatio: false,
         animation: false,
         plugins: { legend: { display: false } },
-        scales: { x: { ticks: { autoSkip: !horizontal } }, y: { ticks: { autoSkip: false } } },
+        scales: {
+          x: { beginAtZero: true, ticks: { autoSkip: !horizontal, precision: 0 } },
+          y: {
+            beginAtZero: true,
+            ticks: {
+              autoSkip: false,
+              precision: 0,
+              // Long province names are shortened on a phone; the table has them in full.
+              callback: function (value) {
+                var label = horizontal ? this.getLabelForValue(value) : value;
+                return horizontal && narrow && label.length > 16 ? label.slice(0, 15) + "…" : label;
+              },
+            },
+          },
+        },
       },
     });
   }

@@ -105,3 +105,25 @@ def test_seed_twice_and_next_to_real_certificates_never_collides():
 def test_negative_count_is_refused():
     with pytest.raises(CommandError):
         seed(-1)
+
+
+def test_seeded_breakdown_has_the_engine_shape_and_adds_up():
+    from registry.pdf import render_certificate_html
+
+    seed(40, rejected=0)
+    for certificate in Certificate.objects.all():
+        factors = certificate.breakdown["factors"]
+        assert set(factors) == {"materials", "labour", "overhead", "development"}
+        for factor in factors.values():
+            assert {"weight", "domestic_rp", "total_rp", "share", "points"} <= set(factor)
+        materials = factors["materials"]
+        share = Decimal(materials["domestic_rp"]) / Decimal(materials["total_rp"])
+        development = Decimal(factors["development"]["share"])
+        value = (24 * share + 14 + 2 * development).quantize(Decimal("0.01"))
+        assert abs(value - certificate.tkdn_ik) <= Decimal("0.01")
+        assert Decimal("25.00") <= certificate.tkdn_ik <= Decimal("40.00")
+        assert certificate.breakdown["tkdn_ik"] == str(certificate.tkdn_ik)
+    # The certificate template renders a seeded certificate (bench renders its PDF).
+    assert Certificate.objects.first().number in render_certificate_html(
+        Certificate.objects.first()
+    )

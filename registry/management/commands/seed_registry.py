@@ -22,7 +22,7 @@ import time
 import uuid
 from array import array
 from collections import Counter
-from decimal import Decimal
+from decimal import ROUND_CEILING, ROUND_HALF_UP, Decimal
 
 from django.core.management.base import BaseCommand, CommandError
 from django.core.management.color import no_style
@@ -187,6 +187,7 @@ REJECTION_REASONS = [
 JAVA_BALI = {"31", "32", "33", "34", "35", "36", "51"}
 ISSUE_SPAN_DAYS = 4 * 365  # issue dates spread over the last four years: about a quarter expired
 CHUNK = 20_000
+CENT = Decimal("0.01")
 
 
 def _copy_text(value) -> str:
@@ -506,28 +507,49 @@ class Command(BaseCommand):
         }
 
     def _value_and_breakdown(self) -> tuple[Decimal, dict]:
-        """A value in [25, 40] and factor shares that add up to it (spec §3 formula)."""
+        """A value in [25, 40] and a breakdown in the shape of ``calculation.result_to_dict``.
+
+        Labour and overhead are fully domestic; the material share is chosen for a target value
+        (triangular around 30) and the value is then computed from the amounts with the spec's
+        formula, rounded half-up once at the end, like the engine does.
+        """
         rng = self.rng
-        value = Decimal(str(round(min(40.0, max(25.0, rng.triangular(25, 40, 30))), 2)))
-        development = 1 if value > Decimal("38") or rng.random() < 0.35 else 0
-        materials = (value - 10 - 4 - 2 * development) / 24
+        target = Decimal(str(rng.triangular(25, 40, 30)))
+        development = 1 if target > 38 or rng.random() < 0.35 else 0
+        share_target = min(Decimal(1), max(Decimal(0), (target - 14 - 2 * development) / 24))
+        materials_total = Decimal(rng.randrange(20_000, 500_000))
+        # Rounded up, so the value never drops below the target (and 25.00) by rounding.
+        materials_domestic = (materials_total * share_target).quantize(CENT, ROUND_CEILING)
+        materials_domestic = min(materials_domestic, materials_total)
+        labour = Decimal(rng.randrange(5_000, 100_000))
+        overhead = Decimal(rng.randrange(500, 20_000))
+        share = materials_domestic / materials_total
+        value = (24 * share + 10 + 4 + 2 * development).quantize(CENT, ROUND_HALF_UP)
+
+        def factor(weight: int, domestic: Decimal, total: Decimal, factor_share: Decimal):
+            return {
+                "weight": str(weight),
+                "domestic_rp": f"{domestic:.2f}",
+                "total_rp": f"{total:.2f}",
+                "share": f"{factor_share.quantize(Decimal('0.0001'), ROUND_HALF_UP)}",
+                "points": f"{(weight * factor_share).quantize(CENT, ROUND_HALF_UP)}",
+            }
+
         breakdown = {
             "rule_set": "IK-2022",
             "tkdn_ik": str(value),
+            "eligible": True,
+            "threshold": "25.00",
+            "maximum": "40.00",
             "factors": {
-                "materials": {
-                    "weight": "24",
-                    "share": f"{materials:.4f}",
-                    "points": f"{materials * 24:.2f}",
-                },
-                "labour": {"weight": "10", "share": "1.0000", "points": "10.00"},
-                "overhead": {"weight": "4", "share": "1.0000", "points": "4.00"},
-                "development": {
-                    "weight": "2",
-                    "share": f"{development}.0000",
-                    "points": f"{2 * development}.00",
-                },
+                "materials": factor(24, materials_domestic, materials_total, share),
+                "labour": factor(10, labour, labour, Decimal(1)),
+                "overhead": factor(4, overhead, overhead, Decimal(1)),
+                "development": factor(2, Decimal(0), Decimal(0), Decimal(development)),
             },
+            "best_improvement": "materials"
+            if share < 1
+            else ("development" if not development else None),
         }
         return value, breakdown
 

@@ -1,0 +1,129 @@
+"""OpenAPI additions: the calculator endpoint (``applications/api.py``) is a plain Django view
+that drf-spectacular cannot discover, so its contract (the ``tkdn_calculate`` JSON schema, see
+README) is described here and added to ``/api/v1/schema/`` by a post-processing hook."""
+
+_MONEY = {"type": "string", "pattern": r"^\d+(\.\d{1,2})?$", "example": "11000"}
+_ERROR = {
+    "type": "object",
+    "properties": {
+        "error": {"type": "string", "description": "Pesan dalam Bahasa Indonesia."},
+        "error_en": {"type": "string"},
+        "field": {"type": "string", "nullable": True, "example": "materials[1].unit_price_rp"},
+    },
+    "required": ["error", "error_en", "field"],
+}
+_FACTOR = {
+    "type": "object",
+    "properties": {
+        key: {"type": "string"} for key in ("weight", "domestic_rp", "total_rp", "share", "points")
+    },
+}
+CALCULATOR_REQUEST = {
+    "type": "object",
+    "required": ["materials", "labour"],
+    "properties": {
+        "rule_set": {"type": "string", "example": "IK-2022"},
+        "materials": {
+            "type": "array",
+            "minItems": 1,
+            "items": {
+                "type": "object",
+                "required": ["name", "qty_per_unit", "unit_price_rp", "domestic"],
+                "properties": {
+                    "name": {"type": "string"},
+                    "qty_per_unit": _MONEY,
+                    "unit_price_rp": _MONEY,
+                    "domestic": {"type": "boolean"},
+                },
+            },
+        },
+        "labour": {
+            "type": "array",
+            "minItems": 1,
+            "items": {
+                "type": "object",
+                "required": ["role", "cost_per_unit_rp", "citizenship"],
+                "properties": {
+                    "role": {"type": "string"},
+                    "cost_per_unit_rp": _MONEY,
+                    "citizenship": {"type": "string", "enum": ["WNI", "WNA"]},
+                },
+            },
+        },
+        "overhead": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "required": ["kind", "cost_per_unit_rp", "domestic"],
+                "properties": {
+                    "kind": {"type": "string", "enum": ["alat_kerja", "air", "listrik"]},
+                    "cost_per_unit_rp": _MONEY,
+                    "domestic": {"type": "boolean"},
+                },
+            },
+        },
+        "development": {
+            "type": "array",
+            "items": {
+                "type": "string",
+                "enum": ["HKI", "SNI", "INDUSTRI_HIJAU", "HALAL", "OTHER"],
+            },
+        },
+    },
+}
+CALCULATOR_RESPONSE = {
+    "type": "object",
+    "properties": {
+        "rule_set": {"type": "string"},
+        "tkdn_ik": {"type": "string", "example": "25.00"},
+        "eligible": {"type": "boolean"},
+        "threshold": {"type": "string"},
+        "maximum": {"type": "string"},
+        "factors": {
+            "type": "object",
+            "properties": {
+                name: _FACTOR for name in ("materials", "labour", "overhead", "development")
+            },
+        },
+        "best_improvement": {"type": "string"},
+    },
+}
+
+
+def add_calculator(result, generator, request, public):
+    """drf-spectacular post-processing hook: document ``POST /api/v1/calculator/``."""
+    json_error = {"application/json": {"schema": {"$ref": "#/components/schemas/CalculatorError"}}}
+    result.setdefault("components", {}).setdefault("schemas", {}).update(
+        {
+            "CalculatorInput": CALCULATOR_REQUEST,
+            "CalculatorResult": CALCULATOR_RESPONSE,
+            "CalculatorError": _ERROR,
+        }
+    )
+    result.setdefault("paths", {})["/api/v1/calculator/"] = {
+        "post": {
+            "operationId": "calculator_create",
+            "summary": "Hitung nilai TKDN-IK (rule set IK-2022); tidak ada yang disimpan.",
+            "tags": ["calculator"],
+            "requestBody": {
+                "required": True,
+                "content": {
+                    "application/json": {"schema": {"$ref": "#/components/schemas/CalculatorInput"}}
+                },
+            },
+            "responses": {
+                "200": {
+                    "description": "Hasil perhitungan",
+                    "content": {
+                        "application/json": {
+                            "schema": {"$ref": "#/components/schemas/CalculatorResult"}
+                        }
+                    },
+                },
+                "400": {"description": "Masukan tidak valid", "content": json_error},
+                "413": {"description": "Badan terlalu besar", "content": json_error},
+                "415": {"description": "Bukan application/json", "content": json_error},
+            },
+        }
+    }
+    return result
