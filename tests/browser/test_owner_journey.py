@@ -130,8 +130,21 @@ def test_owner_journey_desktop_and_phone(live_server, browser, tmp_path, setting
     page.fill("#id_specification", "30x20x10 cm, pandan alam")
     page.fill("#id_unit", "buah")
     page.fill("#id_kbli", "31001")
+    page.set_viewport_size(PHONE)
+    shot(page, "03b-product-form-375")
     page.click("main button[type=submit]")
     page.wait_for_url("**/ikm/produk/")
+    shot(page, "03c-products-375")
+
+    # --- Supporting document (type checked from the content) -----------------------------------
+    page.goto(f"{base}/ikm/dokumen/")
+    page.select_option("#id_kind", "NIB")
+    page.set_input_files("#id_file", str(proof))
+    page.click("main button[type=submit]")
+    page.wait_for_selector(".alert-success >> text=Dokumen diunggah")
+    shot(page, "03d-documents-375")
+    page.set_viewport_size(DESKTOP)
+    page.goto(f"{base}/ikm/produk/")
     page.click("text=Ajukan TKDN-IK")
     page.wait_for_url("**/ubah/")
 
