@@ -18,6 +18,7 @@ from django.db.models import Max, Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -286,6 +287,11 @@ def product_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
                 form.add_error(None, error.message)
             else:
                 messages.success(request, _("Produk disimpan."))
+                back = request.POST.get("next", "")
+                if back and url_has_allowed_host_and_scheme(
+                    back, allowed_hosts={request.get_host()}
+                ):
+                    return redirect(back)
                 return redirect("applications:product_list")
     else:
         form = ProductForm(instance=product, company=company)
@@ -296,6 +302,7 @@ def product_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
             "form": form,
             "product": product,
             "checks": product_checks(product=product) if product else [],
+            "next": request.POST.get("next") or request.GET.get("next", ""),
         },
     )
 
@@ -454,6 +461,9 @@ def application_submit(request: HttpRequest, public_id) -> HttpResponse:
             "application": application,
             "product": application.product,
             "company": application.product.company,
+            "documents": application.product.company.documents.filter(
+                Q(product__isnull=True) | Q(product=application.product)
+            ),
             "checks": checks,
             "blocked": any(not c.ok for c in checks),
             "form": form,

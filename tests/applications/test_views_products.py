@@ -67,3 +67,16 @@ def test_product_under_assessment_cannot_be_edited(client, django_capture_on_com
     response = client.post(f"/ikm/produk/{product.pk}/ubah/", {**PRODUCT, "name": "Lain"})
     assert response.status_code == 200
     assert "sedang dinilai" in response.content.decode()
+
+
+def test_edit_from_the_application_page_returns_there(client):
+    application = draft_example_2()
+    product = application.product
+    client.force_login(product.company.owner)
+    back = f"/ikm/permohonan/{application.public_id}/ubah/"
+    page = client.get(f"/ikm/produk/{product.pk}/ubah/?next={back}").content.decode()
+    assert f'name="next" value="{back}"' in page
+    data = {**PRODUCT, "next": back}
+    assert client.post(f"/ikm/produk/{product.pk}/ubah/", data)["Location"] == back
+    data["next"] = "https://evil.example/"
+    assert client.post(f"/ikm/produk/{product.pk}/ubah/", data)["Location"] == "/ikm/produk/"
