@@ -119,13 +119,20 @@ def test_result_row_shows_the_issued_data(client, three):
         assert text in html
 
 
+def _years_ago(today: datetime.date, years: int) -> datetime.date:
+    try:
+        return today.replace(year=today.year - years)
+    except ValueError:  # 29 February
+        return today.replace(year=today.year - years, day=28)
+
+
 def test_status_around_the_expiry_date(client, today):
+    # Three years' validity, valid until the day before the anniversary (spec §6).
     last_day = CertificateFactory(
-        issue_date=today - datetime.timedelta(days=400), valid_until=today
+        issue_date=_years_ago(today, 3) + datetime.timedelta(days=1), valid_until=today
     )
     day_after = CertificateFactory(
-        issue_date=today - datetime.timedelta(days=400),
-        valid_until=today - datetime.timedelta(days=1),
+        issue_date=_years_ago(today, 3), valid_until=today - datetime.timedelta(days=1)
     )
     extended = CertificateFactory(
         issue_date=today - datetime.timedelta(days=2000),

@@ -145,3 +145,13 @@ def test_empty_register(client):
     response = client.get("/statistik/")
     assert response.status_code == 200
     assert "Belum ada permohonan yang diputuskan" in response.content.decode()
+
+
+def test_weighted_median():
+    from collections import Counter
+
+    assert selectors._weighted_median(Counter()) is None
+    assert selectors._weighted_median(Counter({1: 1, 2: 1, 9: 1})) == "2.0"
+    assert selectors._weighted_median(Counter({3: 2})) == "3.0"
+    assert selectors._weighted_median(Counter({0: 1, 5: 3})) == "5.0"
+    assert selectors._weighted_median(Counter({1: 2, 4: 2})) == "2.5"

@@ -15,6 +15,7 @@ history rows are bypassed on purpose (the certificates have no workflow history)
 """
 
 import datetime
+import importlib
 import io
 import json
 import random
@@ -188,6 +189,8 @@ JAVA_BALI = {"31", "32", "33", "34", "35", "36", "51"}
 ISSUE_SPAN_DAYS = 4 * 365  # issue dates spread over the last four years: about a quarter expired
 CHUNK = 20_000
 CENT = Decimal("0.01")
+# From this many certificates on, PostgreSQL's trigram index is dropped and built at the end.
+BIG_SEED = 100_000
 
 
 def _copy_text(value) -> str:
@@ -341,6 +344,12 @@ class Command(BaseCommand):
         writers = {
             model: Writer(model) for model in (User, Company, Product, Application, Certificate)
         }
+        # A big seed on PostgreSQL: building the trigram index once at the end is several times
+        # faster than updating it row by row.
+        rebuild_search_index = connection.vendor == "postgresql" and certificates >= BIG_SEED
+        if rebuild_search_index:
+            with connection.cursor() as cursor:
+                cursor.execute("DROP INDEX IF EXISTS registry_cert_search_trgm")
         # Which products get a certificate: a random subset of ``certificates`` of them.
         certified = [True] * certificates + [False] * rejected
         rng.shuffle(certified)
@@ -375,7 +384,15 @@ class Command(BaseCommand):
             with connection.cursor() as cursor:
                 for sql in connection.ops.sequence_reset_sql(no_style(), list(writers)):
                     cursor.execute(sql)
-                cursor.execute("ANALYZE registry_certificate")
+                if rebuild_search_index:
+                    self.stdout.write("")
+                    self.stdout.write("  rebuilding the trigram search index")
+                    cursor.execute(_search_index_sql())
+                # Fresh statistics for the planner and a visibility map for index-only counts
+                # (VACUUM cannot run inside a transaction, e.g. in a test: ANALYZE only).
+                command = "ANALYZE" if connection.in_atomic_block else "VACUUM ANALYZE"
+                for model in writers:
+                    cursor.execute(f"{command} {model._meta.db_table}")
         elapsed = time.monotonic() - started
         self.stdout.write("")
         self.stdout.write(
@@ -667,6 +684,12 @@ class Command(BaseCommand):
                 else self._moment(day),
             )
         )
+
+
+def _search_index_sql() -> str:
+    """The CREATE INDEX statement of the trigram index, as the migration defines it."""
+    migration = importlib.import_module("registry.migrations.0002_search_indexes")
+    return next(sql for sql in migration.PG_FORWARD if "registry_cert_search_trgm" in sql)
 
 
 def _add_years(day: datetime.date, years: int) -> datetime.date:
