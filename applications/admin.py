@@ -55,6 +55,8 @@ DEFAULT_SERVICE_LEVEL_DAYS = 5
 admin.site.site_header = _("Portal TKDN-IK — Petugas")
 admin.site.site_title = _("Portal TKDN-IK")
 admin.site.index_title = _("Verifikasi permohonan TKDN-IK")
+# The review list has many columns: give them the whole width (the app index stays one click away).
+admin.site.enable_nav_sidebar = False
 
 
 def file_link(kind: str, pk: int, label: str) -> str:
@@ -104,6 +106,48 @@ def application_clock(application: Application) -> workdays.Clock | None:
         limit=service_level_days(application.rule_set),
         holidays=holidays(),
         running=running,
+    )
+
+
+def breakdown_html(breakdown: dict | None, value) -> str:
+    """The computed breakdown as a readable table (application and certificate admin)."""
+    from registry.pdf import breakdown_rows, format_id_number
+
+    rows = breakdown_rows(breakdown or {})
+    if not rows:
+        return gettext("Belum dihitung.")
+    body = format_html_join(
+        "",
+        "<tr><td>{}</td><td class='num'>{}</td><td class='num'>{}</td>"
+        "<td class='num'>{}</td><td class='num'>{}%</td>"
+        "<td class='num'><strong>{}</strong></td></tr>",
+        (
+            (r["label"], r["weight"], r["domestic_rp"], r["total_rp"], r["share"], r["points"])
+            for r in rows
+        ),
+    )
+    best = (breakdown or {}).get("best_improvement")
+    return format_html(
+        '<div class="tkdn-breakdown-wrap"><table class="tkdn-breakdown"><thead><tr>'
+        "<th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr></thead><tbody>{}"
+        "<tr><td colspan='5'><strong>{}</strong></td><td class='num'><strong>{}%</strong>"
+        "</td></tr></tbody></table></div>{}",
+        gettext("Faktor"),
+        gettext("Bobot maks."),
+        gettext("Dalam negeri (Rp/unit)"),
+        gettext("Total (Rp/unit)"),
+        gettext("Porsi DN"),
+        gettext("Nilai"),
+        body,
+        gettext("Nilai TKDN-IK (dibulatkan)"),
+        format_id_number(value),
+        format_html(
+            "<p class='help'>{} {}</p>",
+            gettext("Faktor yang paling dapat dinaikkan:"),
+            next((r["label"] for r in rows if r["key"] == best), best),
+        )
+        if best
+        else "",
     )
 
 
@@ -346,7 +390,9 @@ class MaterialInline(ReadOnlyInline):
 
     @admin.display(description=_("biaya per unit (Rp)"))
     def line_cost(self, obj):
-        return f"{obj.qty_per_unit * obj.unit_price_rp:,.2f}"
+        from registry.pdf import format_id_number
+
+        return format_id_number(obj.qty_per_unit * obj.unit_price_rp)
 
     @admin.display(description=_("bukti pembelian"))
     def proof(self, obj):
@@ -390,11 +436,10 @@ class HistoryInline(ReadOnlyInline):
 class ApplicationAdmin(admin.ModelAdmin):
     list_display = (
         "product_name",
-        "company",
         "status_badge",
         "region",
         "tkdn_ik",
-        "submitted_at",
+        "submitted_on",
         "clock",
     )
     list_display_links = ("product_name",)
@@ -489,18 +534,20 @@ class ApplicationAdmin(admin.ModelAdmin):
 
     # List columns -----------------------------------------------------------------------
 
-    @admin.display(description=_("produk"), ordering="product__name")
+    @admin.display(description=_("produk / perusahaan"), ordering="product__name")
     def product_name(self, obj):
-        return obj.product.name
-
-    @admin.display(description=_("perusahaan"), ordering="product__company__name")
-    def company(self, obj):
-        return obj.product.company.name
+        return format_html("{}<br><small>{}</small>", obj.product.name, obj.product.company.name)
 
     @admin.display(description=_("wilayah"), ordering="product__company__regency__name")
     def region(self, obj):
         company = obj.product.company
-        return f"{company.regency.name}, {company.province.name}"
+        return format_html("{}<br><small>{}</small>", company.regency.name, company.province.name)
+
+    @admin.display(description=_("diajukan"), ordering="submitted_at")
+    def submitted_on(self, obj):
+        if not obj.submitted_at:
+            return "—"
+        return timezone.localtime(obj.submitted_at).strftime("%d-%m-%Y")
 
     @admin.display(description=_("status"), ordering="status")
     def status_badge(self, obj):
@@ -532,7 +579,7 @@ class ApplicationAdmin(admin.ModelAdmin):
             )
         if not clock.running:
             return format_html(
-                '<span style="color:#57606a">{} · {}</span>', text, gettext("selesai")
+                '<span style="color:#57606a" title="{}">{} ✓</span>', gettext("selesai"), text
             )
         return text
 
@@ -597,44 +644,7 @@ class ApplicationAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("rincian"))
     def breakdown_table(self, obj):
-        from registry.pdf import breakdown_rows
-
-        rows = breakdown_rows(obj.breakdown or {})
-        if not rows:
-            return gettext("Belum dihitung.")
-        body = format_html_join(
-            "",
-            "<tr><td>{}</td><td class='num'>{}</td><td class='num'>{}</td>"
-            "<td class='num'>{}</td><td class='num'>{}%</td>"
-            "<td class='num'><strong>{}</strong></td></tr>",
-            (
-                (r["label"], r["weight"], r["domestic_rp"], r["total_rp"], r["share"], r["points"])
-                for r in rows
-            ),
-        )
-        best = (obj.breakdown or {}).get("best_improvement")
-        return format_html(
-            '<table class="tkdn-breakdown"><thead><tr><th>{}</th><th>{}</th><th>{}</th>'
-            "<th>{}</th><th>{}</th><th>{}</th></tr></thead><tbody>{}"
-            "<tr><td colspan='5'><strong>{}</strong></td><td class='num'><strong>{}%</strong>"
-            "</td></tr></tbody></table>{}",
-            gettext("Faktor"),
-            gettext("Bobot maks."),
-            gettext("Dalam negeri (Rp/unit)"),
-            gettext("Total (Rp/unit)"),
-            gettext("Porsi DN"),
-            gettext("Nilai"),
-            body,
-            gettext("Nilai TKDN-IK (dibulatkan)"),
-            obj.tkdn_ik,
-            format_html(
-                "<p class='help'>{} {}</p>",
-                gettext("Faktor yang paling dapat dinaikkan:"),
-                best,
-            )
-            if best
-            else "",
-        )
+        return breakdown_html(obj.breakdown, obj.tkdn_ik)
 
     @admin.display(description=_("pemrosesan gagal"))
     def processing_failure(self, obj):
@@ -753,7 +763,7 @@ class ApplicationAdmin(admin.ModelAdmin):
             "show_save_and_continue": False,
             "show_save_and_add_another": False,
             "show_delete": False,
-            "title": str(obj.product.name),
+            "title": gettext("Verifikasi permohonan"),
         }
         extra.update(extra_context or {})
         return super().change_view(request, object_id, form_url, extra)

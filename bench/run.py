@@ -394,6 +394,9 @@ def pipeline(env: dict[str, str], count: int) -> dict:
         cwd=ROOT,
         env=env,
         start_new_session=True,
+        # The worker's console e-mail backend prints the issue e-mails (with the PDF attached) to
+        # stdout, which is this script's JSON report: keep them out of it.
+        stdout=subprocess.DEVNULL,
     )
     try:
         time.sleep(3)  # let the worker connect before the clock starts

@@ -79,11 +79,56 @@ class CertificateAdmin(admin.ModelAdmin):
     search_fields = ("number", "company_name", "product_name", "product_brand", "company_nib")
     date_hierarchy = "issue_date"
     actions = ["revoke_selected", "extend_selected"]
-    readonly_fields = [f.name for f in Certificate._meta.fields if f.name != "pdf"] + [
-        "pdf_link",
-        "verification_link",
-    ]
-    exclude = ("pdf",)
+    fieldsets = (
+        (
+            _("Sertifikat"),
+            {
+                "fields": (
+                    "number",
+                    "status_display",
+                    "application_link",
+                    "issue_date",
+                    "valid_until",
+                    "extended_until",
+                    "revoked_at",
+                    "revocation_reason",
+                    "pdf_link",
+                    "pdf_sha256",
+                    "verification_link",
+                )
+            },
+        ),
+        (
+            _("Produk"),
+            {
+                "fields": (
+                    "product_name",
+                    "product_brand",
+                    "product_specification",
+                    "product_unit",
+                    "kbli",
+                    "hs_code",
+                )
+            },
+        ),
+        (
+            _("Perusahaan"),
+            {
+                "fields": (
+                    "company_name",
+                    "company_nib",
+                    "factory_address",
+                    "regency_name",
+                    "province_name",
+                )
+            },
+        ),
+        (_("Nilai TKDN-IK"), {"fields": ("rule_set", "tkdn_ik", "breakdown_table")}),
+        (
+            _("Penerbit"),
+            {"fields": ("issuer_name", "signatory_name", "signatory_position", "legal_basis")},
+        ),
+    )
     change_form_template = "admin/registry/certificate/change_form.html"
 
     def get_queryset(self, request):
@@ -107,6 +152,23 @@ class CertificateAdmin(admin.ModelAdmin):
 
     def has_decide_permission(self, request):
         return request.user.has_perm("registry.change_certificate")
+
+    def get_readonly_fields(self, request, obj=None):
+        return [field for fieldset in self.fieldsets for field in fieldset[1]["fields"]]
+
+    @admin.display(description=_("rincian"))
+    def breakdown_table(self, obj):
+        from applications.admin import breakdown_html
+
+        return breakdown_html(obj.breakdown, obj.tkdn_ik)
+
+    @admin.display(description=_("permohonan"))
+    def application_link(self, obj):
+        return format_html(
+            '<a href="{}">{}</a>',
+            reverse("admin:applications_application_change", args=[obj.application_id]),
+            obj.application,
+        )
 
     @admin.display(description=_("berlaku sampai"))
     def expires_on_display(self, obj):

@@ -21,7 +21,7 @@ TEMPLATE = "registry/certificate_pdf.html"
 STYLESHEET = settings.BASE_DIR / "static" / "css" / "certificate_print.css"
 
 
-def _id_number(value, places: int = 2) -> str:
+def format_id_number(value, places: int = 2) -> str:
     """Indonesian number format: thousands with dots, decimals with a comma (1.234,50)."""
     try:
         number = Decimal(str(value))
@@ -50,12 +50,14 @@ def breakdown_rows(breakdown: dict) -> list[dict]:
             {
                 "key": key,
                 "label": label,
-                "weight": _id_number(factor.get("weight", "0"), 0),
+                "weight": format_id_number(factor.get("weight", "0"), 0),
                 # Development counts by evidence (HKI, SNI, halal...), not by cost.
-                "domestic_rp": "—" if key == "development" else _id_number(factor["domestic_rp"]),
-                "total_rp": "—" if key == "development" else _id_number(factor["total_rp"]),
-                "share": _id_number(share),
-                "points": _id_number(factor.get("points", "0")),
+                "domestic_rp": "—"
+                if key == "development"
+                else format_id_number(factor["domestic_rp"]),
+                "total_rp": "—" if key == "development" else format_id_number(factor["total_rp"]),
+                "share": format_id_number(share),
+                "points": format_id_number(factor.get("points", "0")),
             }
         )
     return rows
@@ -83,12 +85,24 @@ def certificate_context(certificate, *, draft: bool = False, url: str | None = N
         "c": certificate,
         "draft": draft,
         "number": certificate.number,
-        "tkdn": _id_number(certificate.tkdn_ik),
+        "tkdn": format_id_number(certificate.tkdn_ik),
         "rows": breakdown_rows(certificate.breakdown),
-        "threshold": _id_number((certificate.breakdown or {}).get("threshold", "25.00")),
+        "threshold": format_id_number((certificate.breakdown or {}).get("threshold", "25.00")),
         "verification_url": url,
         "qr": qr_data_uri(url) if url else "",
         "disclaimer": settings.TKDN_DISCLAIMER,
+        # Long names, specifications or addresses: a tighter layout keeps the page count at one.
+        "dense": sum(
+            len(str(value or ""))
+            for value in (
+                certificate.product_name,
+                certificate.product_specification,
+                certificate.company_name,
+                certificate.factory_address,
+                settings.TKDN_DISCLAIMER,
+            )
+        )
+        > 320,
         "generated": datetime.date.today(),
     }
 

@@ -5,3 +5,20 @@ import pytest
 def _media_root(settings, tmp_path):
     """Every test writes uploads and PDFs to its own folder."""
     settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture
+def reference_data(db):
+    """Regions and holidays as the data migrations load them, put back when an earlier
+    transactional test flushed every table. For ``transaction=True`` tests that cannot rely on
+    ``serialized_rollback`` (its reload collides with content types recreated by a flush)."""
+    from importlib import import_module
+
+    from django.apps import apps
+
+    from applications.models import Holiday, Province
+
+    if not Province.objects.exists():
+        import_module("applications.migrations.0002_load_regions").load_regions(apps, None)
+    if not Holiday.objects.exists():
+        import_module("applications.migrations.0004_load_holidays").load(apps, None)

@@ -21,6 +21,7 @@ def _url(name: str) -> str:
 
 @pytest.mark.slow
 @pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("reference_data")  # regions, after earlier transactional tests' flush
 def test_backup_and_restore_round_trip(settings, tmp_path):
     if connection.vendor != "postgresql":
         pytest.skip("pg_dump/pg_restore need PostgreSQL: CI runs this test (DATABASE_URL)")

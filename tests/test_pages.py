@@ -73,4 +73,8 @@ def test_load_demo_is_idempotent():
         Product.objects.count(),
         Application.objects.count(),
     )
-    assert counts == (4, 1, 2, 1)
+    # Issue 5 added a second IKM (pemilik3) with an issued certificate and one in review.
+    assert counts == (5, 2, 4, 3)
+    from registry.models import Certificate
+
+    assert Certificate.objects.get().pdf

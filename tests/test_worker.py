@@ -42,7 +42,11 @@ from tests.factories import (
 )
 from tkdnportal.celery import app as celery_app
 
-pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("reference_data"),
+]
 S = Application.Status
 ROOT = Path(__file__).resolve().parent.parent
 TIMEOUT = 90

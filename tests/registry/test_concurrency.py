@@ -25,7 +25,8 @@ from tests.factories import UserFactory, application_under_review
 S = Application.Status
 POSTGRES = settings.DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
 pytestmark = [
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("reference_data"),
     pytest.mark.skipif(
         not POSTGRES,
         reason="needs PostgreSQL (row locks; SQLite serialises writers so there is no race): "

@@ -105,3 +105,21 @@ def test_page_one_renders_to_png():
     png = PREVIEW_PNG.with_suffix(".png")
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert png.stat().st_size > 20_000  # a blank page compresses to a few kB
+
+
+def test_long_texts_still_fit_on_one_page(settings):
+    settings.TKDN_DISCLAIMER = "Sertifikat ini bukan bukti mutu produk. " * 6
+    application = application_under_review(
+        product__name="Kursi " + "Rotan Sintetis Anyaman Tangan " * 6,
+        product__specification="Rangka besi hollow 20x20, anyaman rotan sintetis PE 5 mm " * 5,
+        product__company__name="Koperasi Produsen " + "Pengrajin Rotan Lestari " * 7,
+        product__company__factory_address="Jl. Raya Tegalwangi No. 14, Desa Tegalwangi " * 5,
+    )
+    application_approve(application=application, actor=None)
+    certificate = certificate_issue(application_id=application.pk)
+    data = render_certificate_pdf(certificate)
+    pages, text = _text(data)
+    assert pages == 1
+    assert certificate.number in text
+    long_pdf = PREVIEW_PNG.with_name("certificate-preview-long.pdf")
+    long_pdf.write_bytes(data)  # kept for a look: pdftoppm -png -singlefile <file> <out>

@@ -4,7 +4,7 @@ Jawa Barat, and a superuser. Idempotent: running it again changes nothing that e
 from decimal import Decimal
 
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Permission
+from django.contrib.auth.models import Group, Permission
 from django.core.files.base import ContentFile
 from django.core.management.base import BaseCommand
 from django.db import transaction
@@ -19,12 +19,15 @@ from applications.models import (
     OverheadLine,
     Product,
 )
+from applications.selectors import OFFICIAL_GROUP
 from applications.services import application_create
 
 # Demo logins (also in README.md). Only for the demo database created by `make run`.
 DEMO_USERS = {
     "applicant": ("pemilik", "pemilik@demo.tkdn-ik.id", "Demo-IKM-2026"),
     "applicant2": ("pemilik2", "pemilik2@demo.tkdn-ik.id", "Demo-IKM-2026"),
+    # A second IKM with an issued certificate and an application under review (issue 5).
+    "applicant3": ("pemilik3", "pemilik3@demo.tkdn-ik.id", "Demo-IKM-2026"),
     "official": ("petugas.jabar", "petugas.jabar@demo.tkdn-ik.id", "Demo-Dinas-2026"),
     "admin": ("admin", "admin@demo.tkdn-ik.id", "Demo-Admin-2026"),
 }
@@ -54,6 +57,8 @@ class Command(BaseCommand):
             users = self._users()
             company = self._company(users["applicant"])
             self._products_and_applications(company, users["applicant"])
+        # Outside the transaction above: the issue step takes its own locks and renders a PDF.
+        self._pipeline_demo(users["applicant3"], users["official"])
         self.stdout.write(self.style.SUCCESS("Demo data ready. Logins:"))
         for role, (username, email, password) in DEMO_USERS.items():
             self.stdout.write(f"  {role:<11} {email:<34} {password}   (username {username})")
@@ -79,6 +84,9 @@ class Command(BaseCommand):
                 "office_name": "Dinas Perindustrian Provinsi Jawa Barat",
             },
         )
+        group = Group.objects.filter(name=OFFICIAL_GROUP).first()
+        if group is not None:
+            official.groups.add(group)
         for app_label, codename in OFFICIAL_PERMISSIONS:
             official.user_permissions.add(
                 Permission.objects.get(content_type__app_label=app_label, codename=codename)
@@ -184,3 +192,85 @@ class Command(BaseCommand):
             },
         )
         return Application.objects.filter(product__company=company)
+
+    # --- Second IKM: a certificate issued through the real pipeline, one application in review --
+
+    def _pipeline_demo(self, owner, official):
+        """CV Anyaman Pandan Tasik (Kota Tasikmalaya, Jawa Barat): one product with an ISSUED
+        certificate (number, snapshot, PDF), one UNDER_REVIEW for the Jawa Barat official.
+        Idempotent: each step runs only while the application has not reached it yet."""
+        from applications.services import application_approve, application_calculate
+        from applications.services import application_transition as transition
+        from registry import services as registry_services
+
+        company = Company.objects.filter(owner=owner).first()
+        if company is None:
+            company = Company(
+                owner=owner,
+                name="CV Anyaman Pandan Tasik",
+                legal_form=Company.LegalForm.CV,
+                nib="9120409876543",
+                npwp="02.345.678.9-425.000",
+                person_in_charge="Dedi Kurniawan",
+                email=owner.email,
+                phone="081322334455",
+                office_address="Jl. Rajapolah No. 8, Kabupaten Tasikmalaya",
+                factory_address="Jl. Cihideung No. 21, Kelurahan Yudanagara, Kecamatan Cihideung",
+                postal_code="46121",
+                province_id="32",
+                regency_id="32.78",
+                kbli_codes=["16292", "15121"],
+                capital_rp=Decimal("420000000"),
+                workers_wni=11,
+            )
+            company.full_clean()
+            company.save()
+        plans = [
+            ("Tas Anyaman Pandan", "Tas jinjing 35x12x28 cm, pandan alami", "Pandan", "ISSUED"),
+            ("Topi Anyaman Bambu", "Topi caping diameter 45 cm", "Bambu", "UNDER_REVIEW"),
+        ]
+        for name, spec, material, target in plans:
+            product, _ = Product.objects.get_or_create(
+                company=company,
+                name=name,
+                defaults={"brand": "Tasik Asri", "specification": spec, "kbli": "16292"},
+            )
+            app = product.applications.order_by("-created_at").first()
+            if app is None:
+                app = application_create(product=product, actor=owner)
+                self._demo_lines(app, material)
+            S = Application.Status
+            if app.status == S.DRAFT:
+                transition(application=app, to_status=S.SUBMITTED, actor=owner)
+            if app.status == S.SUBMITTED:
+                application_calculate(application_id=app.pk)
+                app.refresh_from_db()
+            if target == "ISSUED" and app.status == S.UNDER_REVIEW:
+                application_approve(application=app, actor=official)
+            if target == "ISSUED" and app.status == S.APPROVED:
+                cert = registry_services.certificate_issue(application_id=app.pk)
+                registry_services.certificate_render_pdf(certificate_id=cert.pk)
+                registry_services.certificate_complete_issue(application_id=app.pk)
+
+    def _demo_lines(self, app, material):
+        proof = ContentFile(DEMO_PDF, name="faktur.pdf")
+        for pos, (name, dom, qty, price) in enumerate(
+            [(material, True, "1.5", "12000"), ("Benang nilon", False, "1", "4000")]
+        ):
+            line = MaterialLine(
+                application=app,
+                position=pos,
+                name=name,
+                domestic=dom,
+                qty_per_unit=Decimal(qty),
+                unit_price_rp=Decimal(price),
+            )
+            if dom:
+                line.purchase_proof.save(f"faktur-{pos}.pdf", proof, save=False)
+            line.save()
+        LabourLine.objects.create(
+            application=app, role="Pengrajin anyaman", cost_per_unit_rp=Decimal("22000")
+        )
+        OverheadLine.objects.create(
+            application=app, kind="listrik", domestic=True, cost_per_unit_rp=Decimal("900")
+        )
