@@ -951,7 +951,7 @@ class CompanyAdmin(ScopedCompanyMixin, ReadOnlyAdmin):
         "capital_rp",
         "barred_until",
     )
-    list_filter = ("legal_form", "province")
+    list_filter = ("legal_form", ("province", admin.RelatedOnlyFieldListFilter))
     search_fields = ("name", "nib")
     list_select_related = ("province", "regency")
 

@@ -75,7 +75,8 @@ class CertificateAdmin(admin.ModelAdmin):
         "expires_on_display",
         "status_display",
     )
-    list_filter = ("status", "province", "year")
+    # Filter choices come from the scoped queryset: an official sees only their own regions.
+    list_filter = ("status", ("province", admin.RelatedOnlyFieldListFilter), "year")
     search_fields = ("number", "company_name", "product_name", "product_brand", "company_nib")
     date_hierarchy = "issue_date"
     actions = ["revoke_selected", "extend_selected"]

@@ -20,7 +20,7 @@ from django.core.files.base import ContentFile
 from django.core.mail import EmailMessage
 from django.db import transaction
 from django.db.models.functions import Coalesce
-from django.urls import reverse
+from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -228,6 +228,17 @@ def certificate_issue_failed(*, application_id: int, error: str) -> Application 
     )
 
 
+def _portal_url(application: Application) -> str:
+    """The owner's page of the application (the portal's home page if that view is missing)."""
+    try:
+        path = reverse(
+            "applications:application_detail", kwargs={"public_id": application.public_id}
+        )
+    except NoReverseMatch:
+        path = "/"
+    return settings.SITE_URL + path
+
+
 def certificate_email_owner(*, certificate_id: int) -> bool:
     """E-mail the owner that the certificate is issued, with the PDF attached.
 
@@ -248,7 +259,7 @@ def certificate_email_owner(*, certificate_id: int) -> bool:
         "Nilai TKDN-IK: %(value)s%%\n"
         "Berlaku: %(issue)s s.d. %(until)s\n\n"
         "Keaslian sertifikat dapat diperiksa di:\n%(url)s\n\n"
-        "Berkas PDF sertifikat terlampir dan dapat diunduh dari portal.\n\n"
+        "Berkas PDF sertifikat terlampir dan dapat diunduh dari portal:\n%(portal)s\n\n"
         "Salam,\n%(issuer)s"
     ) % {
         "person": company.person_in_charge,
@@ -260,6 +271,7 @@ def certificate_email_owner(*, certificate_id: int) -> bool:
         "issue": certificate.issue_date.strftime("%d-%m-%Y"),
         "until": certificate.expires_on.strftime("%d-%m-%Y"),
         "url": verification_url(certificate),
+        "portal": _portal_url(certificate.application),
         "issuer": certificate.issuer_name,
     }
     message = EmailMessage(subject=subject, body=body, to=recipients)

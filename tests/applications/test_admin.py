@@ -313,3 +313,24 @@ def test_national_administrator_sees_every_region(client):
     user.groups.add(Group.objects.get(name=NATIONAL_ADMIN_GROUP))
     html = _client(client, user).get(CHANGELIST).content.decode()
     assert "Kursi Bandung" in html and "Batik Solo" in html
+
+
+def test_company_and_product_admin_are_scoped(client):
+    mine = application_under_review(product__company__name="CV Bandung Jaya")
+    other = application_under_review(
+        product__company__name="CV Solo Makmur",
+        product__company__province_id="33",
+        product__company__regency_id="33.72",
+    )
+    user = _official("32")
+    c = _client(client, user)
+    html = c.get(reverse("admin:applications_company_changelist")).content.decode()
+    assert "CV Bandung Jaya" in html and "CV Solo Makmur" not in html
+    assert "Jawa Tengah" not in html  # the province filter offers only the jurisdiction
+    other_company = other.product.company
+    url = reverse("admin:applications_company_change", args=[other_company.pk])
+    assert c.get(url).status_code == 404
+    url = reverse("admin:applications_product_change", args=[other.product.pk])
+    assert c.get(url).status_code == 404
+    url = reverse("admin:applications_product_change", args=[mine.product.pk])
+    assert c.get(url).status_code == 200

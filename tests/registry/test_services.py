@@ -106,6 +106,7 @@ def test_issue_task_goes_to_issued_with_pdf_and_emails_the_owner(
     assert cert.number in message.subject
     assert application.product.company.email in message.to
     assert services.verification_url(cert) in message.body
+    assert str(application.public_id) in message.body  # the owner's page in the portal
     assert message.attachments[0][2] == "application/pdf"
 
 
