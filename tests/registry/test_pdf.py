@@ -7,12 +7,13 @@ import subprocess
 from pathlib import Path
 
 from django.conf import settings
+from django.utils.html import escape
 
 import pytest
 from pypdf import PdfReader
 
 from applications.services import application_approve
-from registry.pdf import render_certificate_html, render_certificate_pdf
+from registry.pdf import qr_data_uri, render_certificate_html, render_certificate_pdf
 from registry.services import certificate_issue, certificate_render_pdf, verification_url
 from tests.factories import application_under_review
 
@@ -81,6 +82,8 @@ def test_qr_code_points_at_the_public_verification_page():
     assert certificate.verification_token in url
     assert url in html
     assert 'src="data:image/svg+xml' in html
+    # The image is the QR code of exactly this URL (segno is deterministic).
+    assert f'src="{escape(qr_data_uri(url))}"' in html
 
 
 def test_draft_preview_is_watermarked_and_has_no_qr():
