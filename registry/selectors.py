@@ -166,15 +166,16 @@ def certificates_changed_since(
     """
     today = today or timezone.localdate()
     since_date = timezone.localtime(since).date() if timezone.is_aware(since) else since.date()
-    return (
+    # A UNION of two index-backed queries (updated_at; the expiry expression index), sorted
+    # afterwards: with an OR, PostgreSQL walks the whole updated_at index instead (1 s on 1M).
+    changed = certificates_public().filter(updated_at__gt=since).order_by()
+    expired = (
         certificates_public()
         .alias(expiry=_expiry())
-        .filter(
-            Q(updated_at__gt=since)
-            | Q(status=Certificate.Status.VALID, expiry__gte=since_date, expiry__lt=today)
-        )
-        .order_by("updated_at", "id")
+        .filter(status=Certificate.Status.VALID, expiry__gte=since_date, expiry__lt=today)
+        .order_by()
     )
+    return changed.union(expired).order_by("updated_at", "id")
 
 
 # --- Statistics ----------------------------------------------------------------

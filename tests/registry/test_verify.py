@@ -154,3 +154,12 @@ def test_pdf_download_404_when_missing(client):
 
 def test_media_is_not_served_publicly(client, issued):
     assert client.get(f"/media/{issued.pdf.name}").status_code == 404
+
+
+def test_certificate_and_verify_pages_take_one_query(client, issued, django_assert_num_queries):
+    with django_assert_num_queries(1):
+        assert client.get(url(issued)).status_code == 200
+    with django_assert_num_queries(1):
+        assert client.get(f"/sertifikat/{issued.number}/").status_code == 200
+    with django_assert_num_queries(1):
+        assert client.get(f"/api/v1/verify/{issued.verification_token}/").status_code == 200
