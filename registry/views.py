@@ -22,7 +22,7 @@ from . import selectors
 from .filters import CertificateFilter
 from .forms import PdfCheckForm
 from .models import Certificate
-from .throttling import throttle_response, throttled
+from .throttling import throttled
 
 PAGE_SIZES = (10, 20, 50, 100)
 DEFAULT_PAGE_SIZE = 20
@@ -128,6 +128,7 @@ def export_csv(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
+@throttled
 def certificate_detail(request: HttpRequest, number: str) -> HttpResponse:
     certificate = selectors.certificate_by_number(number=number)
     if certificate is None:
@@ -140,7 +141,8 @@ def certificate_detail(request: HttpRequest, number: str) -> HttpResponse:
 
 
 @require_GET
-def certificate_pdf(request: HttpRequest, number: str) -> FileResponse:
+@throttled
+def certificate_pdf(request: HttpRequest, number: str) -> HttpResponse:
     """The issued PDF, through this view (MEDIA_ROOT is never served publicly)."""
     certificate = selectors.certificate_by_number(number=number)
     if certificate is None or not certificate.pdf:
@@ -157,6 +159,7 @@ def certificate_pdf(request: HttpRequest, number: str) -> FileResponse:
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
+@throttled
 def verify(request: HttpRequest, token: str) -> HttpResponse:
     """The QR target: valid, revoked or expired at a glance; 404 for an unknown token.
 
@@ -182,9 +185,6 @@ def verify(request: HttpRequest, token: str) -> HttpResponse:
             form.add_error(None, _("Berkas terlalu besar."))
             status_code = 413
         else:
-            too_many = throttle_response(request)
-            if too_many is not None:
-                return too_many
             form = PdfCheckForm(request.POST, request.FILES)
             if form.is_valid():
                 uploaded = form.cleaned_data["sha256"]

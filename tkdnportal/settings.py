@@ -304,7 +304,8 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_THROTTLE_CLASSES": ["registry.throttling.ClientAddressThrottle"],
     # Behind a reverse proxy set this to the number of proxies, so X-Forwarded-For is trusted.
-    "NUM_PROXIES": env.int("NUM_PROXIES", default=0) or None,
+    # 0 (not None): without a proxy a client-sent X-Forwarded-For must never pick the bucket.
+    "NUM_PROXIES": env.int("NUM_PROXIES", default=0),
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "API Registri TKDN-IK",

@@ -184,6 +184,15 @@ def test_rate_limit_gives_429_with_retry_after(client, settings):
     assert "Cache-Control" not in response or "public" not in response["Cache-Control"]
     # Per client address: another address is not affected.
     assert client.get(LIST, REMOTE_ADDR="192.0.2.7").status_code == 200
+    # Without a trusted proxy, a forged X-Forwarded-For does not give a fresh budget.
+    assert client.get(LIST, HTTP_X_FORWARDED_FOR="203.0.113.9").status_code == 429
+
+
+def test_verify_page_is_rate_limited_too(client, settings):
+    settings.REGISTRY_API_RATE = "1/min"
+    assert client.get("/verify/tidak-ada/").status_code == 404
+    response = client.get("/verify/tidak-ada-juga/")
+    assert response.status_code == 429 and response["Retry-After"]
 
 
 def test_etag_and_304_and_cache_control(client, settings):
