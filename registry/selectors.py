@@ -11,7 +11,7 @@ from decimal import Decimal
 
 from django.core.cache import cache
 from django.db import connection
-from django.db.models import BooleanField, Count, F, Q, QuerySet
+from django.db.models import BooleanField, Count, F, Max, Q, QuerySet
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce, Floor, Substr, TruncDate
 from django.utils import timezone
@@ -228,6 +228,8 @@ def registry_statistics_compute(*, today: datetime.date | None = None) -> dict:
     Called by the periodic task ``registry.tasks.registry_statistics_refresh`` and, when the
     cache is empty, once by the statistics page; never per request.
     """
+    # Taken before the queries: a change made while they run makes the result stale, not lost.
+    started = timezone.now()
     today = today or timezone.localdate()
     certs = Certificate.objects.all()
     totals = certs.alias(expiry=_expiry()).aggregate(
@@ -298,7 +300,7 @@ def registry_statistics_compute(*, today: datetime.date | None = None) -> dict:
         durations[days] += row["n"]
     decided_count = sum(durations.values())
     return {
-        "generated_at": timezone.now().isoformat(),
+        "generated_at": started.isoformat(),
         "totals": totals,
         "by_province": by_province,
         "by_kbli": by_kbli,
@@ -361,3 +363,12 @@ def registry_statistics() -> dict:
     if data is None:
         data = registry_statistics_refresh()
     return data
+
+
+def registry_statistics_stale(data: dict) -> bool:
+    """Whether a certificate changed (issued, revoked, extended) after ``data`` was computed.
+
+    One index-only query (MAX of the indexed ``updated_at``); the caller queues a refresh.
+    """
+    latest = Certificate.objects.aggregate(latest=Max("updated_at"))["latest"]
+    return latest is not None and latest > datetime.datetime.fromisoformat(data["generated_at"])

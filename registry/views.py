@@ -4,6 +4,7 @@ import csv
 from collections.abc import Iterator
 
 from django.conf import settings
+from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.http import (
@@ -210,6 +211,20 @@ def verify(request: HttpRequest, token: str) -> HttpResponse:
 
 @require_GET
 def statistics(request: HttpRequest) -> HttpResponse:
-    """Public statistics, read from the cache (refreshed by a periodic task)."""
-    data = selectors.statistics_labelled(selectors.registry_statistics())
-    return render(request, "registry/statistics.html", {"stats": data})
+    """Public statistics, read from the cache (refreshed by a periodic task).
+
+    Refreshed on change too: when a certificate changed after the cached numbers were computed,
+    a refresh is queued (at most one a minute); this page shows the cached numbers meanwhile.
+    """
+    data = selectors.registry_statistics()
+    if selectors.registry_statistics_stale(data) and cache.add(
+        "registry:statistics:refresh-queued", True, 60
+    ):
+        from applications.services import enqueue
+
+        from .tasks import registry_statistics_refresh_task
+
+        enqueue(registry_statistics_refresh_task)
+    return render(
+        request, "registry/statistics.html", {"stats": selectors.statistics_labelled(data)}
+    )
