@@ -42,7 +42,12 @@ class CertificateFilterForm(forms.Form):
             else:
                 widget.attrs["class"] = "form-control form-control-sm"
             if name in ("tkdn_min", "tkdn_max"):
-                widget.attrs.update(inputmode="decimal", step="0.01", min="0", max="100")
+                # A text box (a number box would blank out "27,5" or a typo, losing the input);
+                # localized, so the Indonesian decimal comma is accepted as well as a point.
+                field.localize = True
+                widget.is_localized = True
+                widget.input_type = "text"
+                widget.attrs.update(inputmode="decimal", autocomplete="off")
             elif name == "q":
                 widget.input_type = "search"
 

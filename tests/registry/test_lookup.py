@@ -108,6 +108,13 @@ def test_filters_combined(client, three):
     assert numbers(response) == [three[2].number]
 
 
+def test_value_range_accepts_the_indonesian_decimal_comma(client, three):
+    response = client.get(URL, {"tkdn_min": "27,5", "tkdn_max": "33,00"})
+    assert not response.context["filter"].form.errors
+    assert numbers(response) == [three[0].number, three[1].number]
+    assert 'value="27,5"' in response.content.decode()
+
+
 def test_number_search_forgives_case_and_spaces(client, three):
     response = client.get(URL, {"number": f"  {three[0].number.lower()} "})
     assert numbers(response) == [three[0].number]
