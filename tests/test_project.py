@@ -194,3 +194,13 @@ def test_collectstatic_with_the_production_manifest_storage(tmp_path):
     )
     assert out.returncode == 0, out.stderr[-2000:]
     assert (tmp_path / "static" / "staticfiles.json").exists()
+
+
+def test_every_beat_task_is_a_registered_celery_task():
+    from django.conf import settings
+
+    from tkdnportal.celery import app
+
+    app.loader.import_default_modules()
+    for entry in settings.CELERY_BEAT_SCHEDULE.values():
+        assert entry["task"] in app.tasks, entry["task"]

@@ -7,6 +7,7 @@ without ``CELERY_BROKER_URL``/``REDIS_URL`` Celery uses kombu's filesystem trans
 so a worker runs as a real separate process with no broker server.
 """
 
+import datetime
 import os
 from pathlib import Path
 
@@ -60,6 +61,9 @@ INSTALLED_APPS = [
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "accounts",
     "applications",
     "registry",
@@ -74,8 +78,12 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "accounts.middleware.AdminTwoFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes asks: turns a locked-out login into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "tkdnportal.urls"
@@ -116,6 +124,11 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+# django-axes first: it refuses a locked-out username+address before any password is checked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
 ]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
@@ -232,6 +245,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "registry.tasks.certificates_expire_task",
         "schedule": 3600,
     },
+    # The public statistics are cached; changes also queue a refresh (at most once a minute).
+    "refresh-statistics": {
+        "task": "registry.tasks.registry_statistics_refresh_task",
+        "schedule": 900,
+    },
 }
 # How long an application may wait in SUBMITTED/APPROVED before the sweep queues it again.
 TKDN_SWEEP_AFTER_SECONDS = env.int("TKDN_SWEEP_AFTER_SECONDS", default=300)
@@ -264,6 +282,20 @@ CONTENT_SECURITY_POLICY = {
     "frame-ancestors": ["'none'"],
 }
 PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=(), payment=(), usb=()"
+
+# --- Brute-force protection (django-axes) and two-factor login for officials (django-otp) ---
+# AXES_FAILURE_LIMIT failed logins for one username from one address lock that pair out for
+# AXES_COOLOFF_MINUTES (owner login and admin login alike); a successful login resets the count.
+AXES_ENABLED = env.bool("AXES_ENABLED", default=True)
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_MINUTES = env.int("AXES_COOLOFF_MINUTES", default=30)
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=AXES_COOLOFF_MINUTES)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "accounts.views.lockout"
+# Officials' admin accounts must confirm a TOTP code after the password (enrolment on first use).
+TKDN_ADMIN_2FA = env.bool("TKDN_ADMIN_2FA", default=not DEBUG)
+OTP_TOTP_ISSUER = "Portal TKDN-IK"
 
 # --- TKDN-IK domain settings ----------------------------------------------------------------
 # The rule set used for new calculations; rule sets are registered in applications/calculation.py.
