@@ -29,7 +29,12 @@ def _entries(text: str):
         if msgid is None:
             continue
         flags = " ".join(re.findall(r"^#, (.*)$", block, re.M))
-        yield joined(block, "msgctxt"), msgid, joined(block, "msgstr"), flags
+        # Plural entries: every form must be translated; the first stands for the entry.
+        plurals = [joined(block, rf"msgstr\[{n}\]") for n in range(2)]
+        msgstr = joined(block, "msgstr") if plurals[0] is None else (
+            plurals[0] if all(plurals) else ""
+        )
+        yield joined(block, "msgctxt"), msgid, msgstr, flags
 
 
 def test_every_message_is_translated_and_not_fuzzy():
@@ -42,10 +47,20 @@ def test_every_message_is_translated_and_not_fuzzy():
 
 def test_compiled_catalogue_matches_the_po_file():
     catalogue = gettext.GNUTranslations(MO.open("rb"))
+    text = PO.read_text(encoding="utf-8")
+    plural_ids = {
+        m.group(1): m.group(2)
+        for m in re.finditer(r'^msgid "(.*)"\nmsgid_plural "(.*)"$', text, re.M)
+    }
     for ctxt, msgid, msgstr, _ in _entries(PO.read_text(encoding="utf-8")):
         if not msgid:
             continue
-        got = catalogue.pgettext(ctxt, msgid) if ctxt else catalogue.gettext(msgid)
+        if ctxt:
+            got = catalogue.pgettext(ctxt, msgid)
+        elif msgid in plural_ids:
+            got = catalogue.ngettext(msgid, plural_ids[msgid], 1)
+        else:
+            got = catalogue.gettext(msgid)
         assert got == msgstr, f"{msgid!r}: run `make messages` to recompile"
 
 
