@@ -104,3 +104,38 @@ class EmailOrUsernameAuthenticationForm(AuthenticationForm):
 
 class ResendConfirmationForm(forms.Form):
     email = forms.EmailField(label=_("Alamat e-mail"))
+
+
+class TotpCodeForm(forms.Form):
+    """A six-digit code from the official's authenticator app."""
+
+    code = forms.RegexField(
+        label=_("Kode 6 digit dari aplikasi autentikator"),
+        # [0-9], not \d: int() would also read other scripts' digits.
+        regex=r"^\s*[0-9]{6}\s*$",
+        error_messages={
+            "invalid": _("Masukkan 6 angka dari aplikasi autentikator."),
+            "required": _("Masukkan 6 angka dari aplikasi autentikator."),
+        },
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True}
+        ),
+    )
+
+    def __init__(self, *args, device, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.device = device
+
+    def clean_code(self):
+        code = self.cleaned_data["code"].strip()
+        verify_allowed, _info = self.device.verify_is_allowed()
+        if not verify_allowed:
+            raise ValidationError(
+                _("Terlalu banyak kode salah. Tunggu sebentar, lalu coba lagi."), code="throttled"
+            )
+        if not self.device.verify_token(code):
+            raise ValidationError(
+                _("Kode salah atau sudah kedaluwarsa. Periksa jam ponsel Anda dan coba lagi."),
+                code="wrong",
+            )
+        return code

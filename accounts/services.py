@@ -70,3 +70,38 @@ def user_activate(*, user) -> None:
     if not user.is_active:
         User.objects.filter(pk=user.pk).update(is_active=True)
         user.is_active = True
+
+
+def totp_device_for(*, user):
+    """The user's TOTP device: the confirmed one, or an unconfirmed one kept for enrolment (the
+    secret stays the same while the official sets up the app)."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    if device is None:
+        device, _ = TOTPDevice.objects.get_or_create(
+            user=user, confirmed=False, defaults={"name": "Aplikasi autentikator"}
+        )
+    return device
+
+
+def totp_device_confirm(*, device) -> None:
+    """Mark an enrolled device confirmed (after the official typed a valid first code)."""
+    if not device.confirmed:
+        device.confirmed = True
+        device.save(update_fields=["confirmed"])
+
+
+def totp_enrolment(*, device) -> dict:
+    """What the enrolment page shows: the otpauth:// URI as a QR code (SVG data URI, allowed by
+    the CSP) and the secret in base32 for typing by hand."""
+    import base64
+
+    import segno
+
+    secret = base64.b32encode(device.bin_key).decode()
+    qr = segno.make(device.config_url, error="m")
+    return {
+        "secret": " ".join(secret[i : i + 4] for i in range(0, len(secret), 4)),
+        "qr_data_uri": qr.svg_data_uri(scale=5),
+    }

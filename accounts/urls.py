@@ -12,6 +12,7 @@ urlpatterns = [
     path("konfirmasi-ulang/", views.resend_confirmation, name="resend_confirmation"),
     path("masuk/", views.LoginView.as_view(), name="login"),
     path("keluar/", auth_views.LogoutView.as_view(), name="logout"),
+    path("verifikasi-dua-langkah/", views.two_factor, name="two_factor"),
     path(
         "kata-sandi/ubah/",
         auth_views.PasswordChangeView.as_view(

@@ -93,3 +93,59 @@ class LoginView(auth_views.LoginView):
         if url and url_has_allowed_host_and_scheme(url, allowed_hosts={self.request.get_host()}):
             return url
         return ""
+
+
+def lockout(request, original_response=None, credentials=None):
+    """The page shown after too many failed logins (django-axes' AXES_LOCKOUT_CALLABLE).
+
+    Says how long to wait and offers the way back: reset the password, or go home. Status 429.
+    """
+    from django.conf import settings
+
+    return render(
+        request,
+        "accounts/lockout.html",
+        {
+            "failure_limit": settings.AXES_FAILURE_LIMIT,
+            "cooloff_minutes": settings.AXES_COOLOFF_MINUTES,
+        },
+        status=429,
+    )
+
+
+def _next_url(request) -> str:
+    url = request.POST.get("next") or request.GET.get("next") or ""
+    if url and url_has_allowed_host_and_scheme(
+        url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return url
+    return reverse("admin:index")
+
+
+@require_http_methods(["GET", "POST"])
+def two_factor(request):
+    """The admin's second step: enrol a TOTP authenticator app (QR code and secret, then a first
+    code), or confirm a code from an enrolled one. Only for signed-in staff users."""
+    from django.contrib.auth.views import redirect_to_login
+
+    from django_otp import login as otp_login
+
+    from .forms import TotpCodeForm
+
+    user = request.user
+    if not user.is_authenticated or not user.is_staff:
+        return redirect_to_login(request.get_full_path(), reverse("admin:login"))
+    if user.is_verified():
+        return redirect(_next_url(request))
+    device = services.totp_device_for(user=user)
+    enrolling = not device.confirmed
+    form = TotpCodeForm(request.POST if request.method == "POST" else None, device=device)
+    if request.method == "POST" and form.is_valid():
+        services.totp_device_confirm(device=device)
+        otp_login(request, device)
+        messages.success(request, _("Verifikasi dua langkah berhasil."))
+        return redirect(_next_url(request))
+    context = {"form": form, "enrolling": enrolling, "next": _next_url(request)}
+    if enrolling:
+        context.update(services.totp_enrolment(device=device))
+    return render(request, "accounts/two_factor.html", context)

@@ -36,6 +36,8 @@ def private_upload_to(instance: models.Model, filename: str) -> str:
     Evidence files are private: they are served only through views that check access.
     """
     suffix = PurePosixPath(filename).suffix.lower()[:10]
+    # Only letters and digits after the dot: a NUL byte or a separator never reaches the disk.
+    suffix = "".join(ch for ch in suffix if ch == "." or (ch.isascii() and ch.isalnum()))
     return f"private/{instance._meta.model_name}/{uuid.uuid4().hex}{suffix}"
 
 

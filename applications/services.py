@@ -277,6 +277,21 @@ def upload_sniff(file) -> str:
             _("Jenis berkas harus PDF, JPEG, atau PNG (diperiksa dari isi berkas, bukan namanya)."),
             code="file_type",
         )
+    if kind.mime == "application/pdf":
+        from .validators import pdf_has_active_content
+
+        file.seek(0)
+        data = file.read()
+        file.seek(position)
+        if pdf_has_active_content(data):
+            raise ValidationError(
+                _(
+                    "PDF ini berisi JavaScript atau perintah menjalankan program dan tidak "
+                    "diterima. Cetak ulang dokumen ke PDF biasa (misalnya lewat \"Simpan "
+                    "sebagai PDF\"), lalu unggah lagi."
+                ),
+                code="pdf_script",
+            )
     return kind.mime
 
 
@@ -567,6 +582,7 @@ def document_upload(*, company, kind: str, file, product=None):
     private/ with an unguessable name and is served only by the permission-checked download view.
     """
     from .models import SupportingDocument
+    from .validators import safe_original_name
 
     if product is not None and product.company_id != company.pk:
         raise WorkflowError(_("Produk ini bukan milik Anda."))
@@ -576,7 +592,7 @@ def document_upload(*, company, kind: str, file, product=None):
         product=product,
         kind=kind,
         file=file,
-        original_name=(getattr(file, "name", "") or "berkas")[-255:],
+        original_name=safe_original_name(getattr(file, "name", "") or ""),
         content_type=content_type,
         size=file.size,
     )

@@ -68,3 +68,56 @@ def validate_hs_code(value: str) -> None:
         raise ValidationError(
             _("Kode HS terdiri dari 4 sampai 10 angka (contoh: 9403.60.90)."), code="invalid_hs"
         )
+
+
+# --- Uploaded files ----------------------------------------------------------------------------
+
+# PDF names that run code or another program when the file is opened: JavaScript actions
+# (/JS, /JavaScript, also behind /OpenAction or /AA) and /Launch. Officials open these files.
+_PDF_ACTIVE_NAMES = {b"js", b"javascript", b"launch"}
+_PDF_NAME = re.compile(rb"/([^\s/<>\[\]()%{}]+)")
+_PDF_NAME_ESCAPE = re.compile(rb"#([0-9A-Fa-f]{2})")
+_PDF_STREAM = re.compile(rb"stream\r?\n(.*?)endstream", re.DOTALL)
+# Compressed object streams are inflated to look inside them, at most this much in total.
+_PDF_INFLATE_LIMIT = 20 * 1024 * 1024
+
+
+def _pdf_names(data: bytes):
+    for match in _PDF_NAME.finditer(data):
+        # "/J#61vaScript" is "/JavaScript": PDF names may escape any byte as #xx.
+        yield _PDF_NAME_ESCAPE.sub(lambda m: bytes([int(m.group(1), 16)]), match.group(1))
+
+
+def pdf_has_active_content(data: bytes) -> bool:
+    """Whether a PDF holds JavaScript or a launch action, in plain objects or in FlateDecode
+    (object) streams. Not a full PDF parser: it errs on the side of refusing."""
+    import zlib
+
+    chunks, budget = [data], _PDF_INFLATE_LIMIT
+    for stream in _PDF_STREAM.finditer(data):
+        inflater = zlib.decompressobj()
+        try:
+            inflated = inflater.decompress(stream.group(1), budget)
+        except zlib.error:
+            continue
+        budget -= len(inflated)
+        chunks.append(inflated)
+        if budget <= 0:
+            return True  # a decompression bomb is not an acceptable evidence file
+    return any(name.lower() in _PDF_ACTIVE_NAMES for chunk in chunks for name in _pdf_names(chunk))
+
+
+def safe_original_name(name: str, *, max_length: int = 255) -> str:
+    """An uploaded file's name as shown to people: no folders, no control characters (NUL is
+    refused by PostgreSQL), at most ``max_length`` characters keeping the extension."""
+    import unicodedata
+
+    name = name.replace("\\", "/").rsplit("/", 1)[-1]
+    name = "".join(ch for ch in name if unicodedata.category(ch)[0] != "C").strip(" .")
+    if not name:
+        return "berkas"
+    if len(name) > max_length:
+        stem, dot, ext = name.rpartition(".")
+        ext = ext[:10] if dot else ""
+        name = (stem if dot else name)[: max_length - len(ext) - 1] + ("." + ext if ext else "")
+    return name

@@ -21,6 +21,10 @@ STORAGES["staticfiles"]["BACKEND"] = "django.contrib.staticfiles.storage.StaticF
 # Tasks are called synchronously in fast tests; the slow tests start a real worker process.
 CELERY_TASK_ALWAYS_EAGER = True
 CELERY_TASK_EAGER_PROPAGATES = True
+# Brute-force lockout and the admin's second factor are off unless a test turns them on
+# (tests/security/test_brute_force.py, tests/security/test_admin_2fa.py).
+AXES_ENABLED = False
+TKDN_ADMIN_2FA = False
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # noqa: F405
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
     # A file, not memory: the real-worker test (tests/test_worker.py) runs Celery in another
