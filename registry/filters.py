@@ -1,9 +1,12 @@
 """The lookup filters, shared by the search page, the CSV export and the JSON API."""
 
+import functools
 from decimal import Decimal
 
 from django import forms
 from django.db.models import QuerySet
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
 
 import django_filters
@@ -64,6 +67,23 @@ class CertificateFilterForm(forms.Form):
         if low is not None and high is not None and low > high:
             self.add_error("tkdn_max", _("Nilai maksimum harus lebih besar dari nilai minimum."))
         return data
+
+
+@functools.lru_cache(maxsize=64)
+def _escaped(choices: tuple[tuple[str, str], ...]) -> tuple[tuple[str, str, str], ...]:
+    return tuple((value, escape(value), escape(label)) for value, label in choices)
+
+
+def options_html(choices, current: str) -> SafeString:
+    """The ``<option>`` list of a select with ``current`` selected: the same HTML as a template
+    loop, but the 514 regencies through the template language cost ~30 ms a page; the escaping
+    is done once per process and language."""
+    rows = _escaped(tuple((str(value), str(label)) for value, label in choices))
+    html = "".join(
+        f'<option value="{value_html}"{" selected" if value == current else ""}>{label}</option>'
+        for value, value_html, label in rows
+    )
+    return mark_safe(html)  # noqa: S308 - every value and label is escaped in _escaped()
 
 
 class CertificateFilter(django_filters.FilterSet):
@@ -139,6 +159,16 @@ class CertificateFilter(django_filters.FilterSet):
             fresh.model = declared.model
             fresh.parent = self
             self.filters[name] = fresh
+
+    def region_options(self) -> dict[str, SafeString]:
+        """The ``<option>`` HTML of the province and regency selects (see ``options_html``)."""
+        options = {}
+        for name in ("province", "regency"):
+            current = self.form[name].value()
+            options[name] = options_html(
+                self.form.fields[name].choices, "" if current is None else str(current)
+            )
+        return options
 
     def filter_text(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         return selectors.certificate_search(queryset, text=value)

@@ -83,6 +83,25 @@ def regency_choices() -> list[tuple[str, str]]:
     )
 
 
+# --- Cached public pages --------------------------------------------------------
+
+PAGES_VERSION_KEY = "registry:pages:version"
+
+
+def registry_pages_version() -> int:
+    """The generation of the cached public pages; a new one after any certificate change."""
+    version = cache.get(PAGES_VERSION_KEY)
+    if version is None:
+        version = int(timezone.now().timestamp() * 1000)
+        cache.add(PAGES_VERSION_KEY, version, None)
+    return version
+
+
+def registry_pages_invalidate() -> None:
+    """Forget every cached public page (called on each certificate save or delete)."""
+    cache.set(PAGES_VERSION_KEY, int(timezone.now().timestamp() * 1000), None)
+
+
 def certificates_public() -> QuerySet[Certificate]:
     """All certificates, without the columns a list never shows."""
     return Certificate.objects.defer(*LIST_DEFERRED)

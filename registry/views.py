@@ -1,6 +1,8 @@
 """Public pages of the registry: no login, issued snapshot only, never personal data."""
 
 import csv
+import functools
+import hashlib
 from collections.abc import Iterator
 
 from django.conf import settings
@@ -14,8 +16,11 @@ from django.http import (
     HttpResponse,
     StreamingHttpResponse,
 )
+from django.middleware.csrf import get_token
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.functional import cached_property
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -27,6 +32,28 @@ from .throttling import throttled
 
 PAGE_SIZES = (10, 20, 50, 100)
 DEFAULT_PAGE_SIZE = 20
+# The lookup counts matches up to this many and then says "more than ...": an exact COUNT(*) of a
+# common word among a million certificates rechecks every match (0.5 s); a capped count stops
+# after LOOKUP_COUNT_LIMIT + 1 rows. The CSV export still holds every match.
+LOOKUP_COUNT_LIMIT = 1000
+
+
+class CappedPaginator(Paginator):
+    """A paginator whose count stops at ``limit`` (``capped`` tells whether there are more).
+
+    One query, like Django's: ``SELECT COUNT(*) FROM (SELECT ... LIMIT limit + 1)``.
+    """
+
+    def __init__(self, object_list, per_page, *, limit: int | None = None, **kwargs):
+        super().__init__(object_list, per_page, **kwargs)
+        self.limit = LOOKUP_COUNT_LIMIT if limit is None else limit
+        self.capped = False
+
+    @cached_property
+    def count(self) -> int:
+        found = self.object_list.order_by()[: self.limit + 1].count()
+        self.capped = found > self.limit
+        return min(found, self.limit)
 
 
 def _page_size(request: HttpRequest) -> int:
@@ -37,15 +64,70 @@ def _page_size(request: HttpRequest) -> int:
     return size if size in PAGE_SIZES else DEFAULT_PAGE_SIZE
 
 
+# Stands in for the CSRF token (the language switcher's form) in a cached page; each response
+# gets the reader's own token.
+_CSRF_PLACEHOLDER = "registry-csrf-placeholder-0b7f3c"
+
+
+def _page_cacheable(request: HttpRequest) -> bool:
+    """Anonymous readers only (no session, no pending messages): the page is then the same for
+    everyone reading the same URL in the same language."""
+    return (
+        settings.REGISTRY_PAGE_CACHE_SECONDS > 0
+        and request.method == "GET"
+        and settings.SESSION_COOKIE_NAME not in request.COOKIES
+        and "messages" not in request.COOKIES
+    )
+
+
+def public_page_cache(view):
+    """Cache a public page's HTML per full URL, language and day, for
+    ``REGISTRY_PAGE_CACHE_SECONDS`` (a few seconds); any certificate save or delete starts a
+    new generation (``selectors.registry_pages_invalidate``). Changes written with
+    ``QuerySet.update()`` (revocation, extension, the PDF) are seen once the entry expires, as
+    with the API's ``Cache-Control: max-age``. Never for a logged-in user.
+    """
+
+    @functools.wraps(view)
+    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        if not _page_cacheable(request):
+            return view(request, *args, **kwargs)
+        url = hashlib.sha256(request.get_full_path().encode()).hexdigest()
+        key = (
+            f"registry:page:{selectors.registry_pages_version()}:{get_language()}:"
+            f"{timezone.localdate().isoformat()}:{url}"
+        )
+        content = cache.get(key)
+        if content is None:
+            request.registry_csrf_placeholder = _CSRF_PLACEHOLDER
+            response = view(request, *args, **kwargs)
+            if response.status_code != 200 or response.streaming:
+                return response
+            content = response.content
+            cache.set(key, content, settings.REGISTRY_PAGE_CACHE_SECONDS)
+        else:
+            response = HttpResponse(content)
+        response.content = content.replace(_CSRF_PLACEHOLDER.encode(), get_token(request).encode())
+        return response
+
+    return wrapper
+
+
+def _csrf_context(request: HttpRequest) -> dict:
+    placeholder = getattr(request, "registry_csrf_placeholder", None)
+    return {"csrf_token": placeholder} if placeholder else {}
+
+
 @require_GET
 @throttled
+@public_page_cache
 def lookup(request: HttpRequest) -> HttpResponse:
     """Search issued certificates; every filter lives in the URL so a search can be shared.
 
     Queries per page are constant: the province and regency choices, the count and the page.
     """
     filterset = CertificateFilter(request.GET, queryset=selectors.certificates_public())
-    paginator = Paginator(filterset.qs, _page_size(request))
+    paginator = CappedPaginator(filterset.qs, _page_size(request))
     page = paginator.get_page(request.GET.get("page"))
     today = timezone.localdate()
     rows = [(certificate, certificate.effective_status(today)) for certificate in page]
@@ -56,11 +138,14 @@ def lookup(request: HttpRequest) -> HttpResponse:
         "registry/lookup.html",
         {
             "filter": filterset,
+            "region_options": filterset.region_options(),
             "page": page,
             "rows": rows,
             "query": query.urlencode(),
             "page_sizes": PAGE_SIZES,
             "page_size": paginator.per_page,
+            "count_limit": paginator.limit,
+            **_csrf_context(request),
         },
     )
 

@@ -5,6 +5,9 @@ import pytest
 def _media_root(settings, tmp_path):
     """Every test writes uploads and PDFs to its own folder."""
     settings.MEDIA_ROOT = tmp_path / "media"
+    # The server-side page cache is off unless a test turns it on
+    # (tests/registry/test_lookup_performance.py): the locmem cache outlives a rollback.
+    settings.REGISTRY_PAGE_CACHE_SECONDS = 0
 
 
 @pytest.fixture

@@ -322,6 +322,9 @@ TKDN_FOUR_EYES = env.bool("TKDN_FOUR_EYES", default=False)
 REGISTRY_API_RATE = env.str("REGISTRY_API_RATE", default="120/min")
 # Seconds a public response may be cached by browsers and proxies (Cache-Control: max-age).
 REGISTRY_CACHE_SECONDS = env.int("REGISTRY_CACHE_SECONDS", default=60)
+# Server-side cache of the public lookup page's HTML per full URL (anonymous readers only);
+# a certificate save starts a new generation at once. 0 turns it off.
+REGISTRY_PAGE_CACHE_SECONDS = env.int("REGISTRY_PAGE_CACHE_SECONDS", default=10)
 # Largest PDF accepted by the "check a PDF" form of the verification page.
 REGISTRY_VERIFY_MAX_PDF = env.int("REGISTRY_VERIFY_MAX_PDF", default=10 * 1024 * 1024)
 REST_FRAMEWORK = {

@@ -1,0 +1,134 @@
+"""The lookup at national scale: a capped count ("more than ..."), the region options built in
+Python (same HTML as before) and the server-side page cache for anonymous readers."""
+
+import re
+
+import pytest
+
+from registry import views
+from registry.filters import options_html
+from tests.factories import CertificateFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+URL = "/registri/"
+
+
+@pytest.fixture
+def page_cache(settings):
+    settings.REGISTRY_PAGE_CACHE_SECONDS = 30
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
+def test_count_is_exact_up_to_the_limit(client, monkeypatch):
+    monkeypatch.setattr(views, "LOOKUP_COUNT_LIMIT", 5)
+    for _ in range(5):
+        CertificateFactory()
+    response = client.get(URL, {"per_page": 10})
+    assert response.context["page"].paginator.count == 5
+    assert not response.context["page"].paginator.capped
+    assert "5 sertifikat ditemukan" in response.content.decode()
+
+
+def test_count_beyond_the_limit_says_more_than(client, monkeypatch):
+    monkeypatch.setattr(views, "LOOKUP_COUNT_LIMIT", 5)
+    for _ in range(7):
+        CertificateFactory()
+    response = client.get(URL, {"per_page": 10})
+    paginator = response.context["page"].paginator
+    assert paginator.capped
+    assert paginator.count == 5
+    assert len(response.context["rows"]) == 5
+    assert "Lebih dari 5 sertifikat ditemukan" in response.content.decode()
+
+
+def test_capped_paginator_counts_in_one_query(django_assert_num_queries):
+    for _ in range(4):
+        CertificateFactory()
+    from registry.models import Certificate
+
+    paginator = views.CappedPaginator(Certificate.objects.order_by("-id"), 2, limit=3)
+    with django_assert_num_queries(1):
+        assert paginator.count == 3
+    assert paginator.capped
+    assert paginator.num_pages == 2
+    exact = views.CappedPaginator(Certificate.objects.all(), 2, limit=4)
+    assert exact.count == 4
+    assert not exact.capped
+
+
+def test_options_html_escapes_and_selects():
+    html = options_html([("", "Semua"), ("31", "DKI <Jakarta>"), ("32", "Jawa Barat")], "31")
+    assert html == (
+        '<option value="">Semua</option>'
+        '<option value="31" selected>DKI &lt;Jakarta&gt;</option>'
+        '<option value="32">Jawa Barat</option>'
+    )
+
+
+def test_lookup_selects_the_chosen_province_and_regency(client):
+    certificate = CertificateFactory()
+    response = client.get(
+        URL, {"province": certificate.province_id, "regency": certificate.regency_id}
+    )
+    html = response.content.decode()
+    assert f'<option value="{certificate.province_id}" selected>' in html
+    assert f'<option value="{certificate.regency_id}" selected>' in html
+    assert html.count(" selected>") >= 2
+
+
+def test_cached_page_is_served_without_queries(client, page_cache, django_assert_num_queries):
+    CertificateFactory(company_name="PT Kopi Gayo")
+    first = client.get(URL, {"q": "gayo"})
+    assert first.status_code == 200
+    with django_assert_num_queries(0):
+        again = client.get(URL, {"q": "gayo"})
+    assert again.status_code == 200
+    assert "PT Kopi Gayo" in again.content.decode()
+    # The language switcher's form carries the reader's own CSRF token, never a placeholder.
+    tokens = re.findall(r'name="csrfmiddlewaretoken" value="([^"]+)"', again.content.decode())
+    assert tokens and all(len(token) == 64 for token in tokens)
+    assert views._CSRF_PLACEHOLDER not in again.content.decode()
+
+
+def test_language_switch_still_works_from_a_cached_page(page_cache):
+    from django.test import Client
+
+    CertificateFactory()
+    Client().get(URL)  # fills the cache
+    reader = Client(enforce_csrf_checks=True)
+    html = reader.get(URL).content.decode()
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html).group(1)
+    response = reader.post(
+        "/i18n/setlang/", {"language": "en", "next": URL, "csrfmiddlewaretoken": token}
+    )
+    assert response.status_code == 302
+
+
+def test_a_new_certificate_is_listed_at_once(client, page_cache):
+    CertificateFactory(company_name="PT Kopi Gayo")
+    assert client.get(URL, {"q": "gayo"}).content.decode().count("PT Kopi Gayo") >= 1
+    CertificateFactory(company_name="PT Kopi Gayo Dua")
+    assert "PT Kopi Gayo Dua" in client.get(URL, {"q": "gayo"}).content.decode()
+
+
+def test_logged_in_readers_are_not_served_from_the_cache(client, page_cache):
+    CertificateFactory()
+    user = UserFactory()
+    client.force_login(user)
+    client.get(URL)
+    response = client.get(URL)
+    assert response.context is not None  # rendered, not read from the cache
+    assert user.email in response.content.decode()
+
+
+def test_cache_is_per_language(client, page_cache):
+    CertificateFactory()
+    indonesian = client.get(URL, HTTP_ACCEPT_LANGUAGE="id").content.decode()
+    english = client.get(URL, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert 'lang="id"' in indonesian
+    assert 'lang="en"' in english
