@@ -106,7 +106,8 @@ MATRIX: dict[str, tuple[int, int, int, int, int, int]] = {
     "ikm/produk/<int:pk>/ajukan/":                            POST_ONLY,
     "ikm/dokumen/":                                           APPLICANT,
     "ikm/dokumen/<int:pk>/hapus/":                            POST_ONLY,
-    # An evidence file of B's application (every kind: test_every_file_kind_follows_the_row).
+    # An evidence file of B's application under review (every kind: test_every_file_kind_...;
+    # a draft's files: test_draft_files_follow_applications_visible_to).
     "ikm/berkas/<str:kind>/<int:pk>/":                        FILE,
     "ikm/permohonan/<uuid:public_id>/":                       OWNER,
     "ikm/permohonan/<uuid:public_id>/ubah/":                  OWNER,
@@ -314,6 +315,7 @@ def world(db):
     OverheadLineFactory(application=draft)
     # One application per product: the one under review and the issued one have their own.
     review = application_under_review(product=ProductFactory(company=company, name="Lemari B"))
+    review.product.nie_file.save("nie.pdf", ContentFile(PDF_BYTES), save=True)
     issued = ApplicationFactory(
         product=ProductFactory(company=company, name="Kursi B"), issued=True
     )
@@ -398,7 +400,9 @@ def concrete_url(route: str, w: dict) -> str:
             f"admin/applications/application/{w['issued'].pk}/sertifikat-pdf/"
         ),
         "api/v1/certificates/changes/": "api/v1/certificates/changes/?changed_since=2026-01-01",
-        "ikm/berkas/<str:kind>/<int:pk>/": f"ikm/berkas/material/{w['material'].pk}/",
+        "ikm/berkas/<str:kind>/<int:pk>/": (
+            f"ikm/berkas/material/{w['review'].materials.first().pk}/"
+        ),
         "ikm/produk/<int:pk>/ubah/": f"ikm/produk/{w['product'].pk}/ubah/",
         "ikm/produk/<int:pk>/ajukan/": f"ikm/produk/{w['product'].pk}/ajukan/",
         "ikm/dokumen/<int:pk>/hapus/": f"ikm/dokumen/{w['document'].pk}/hapus/",
@@ -452,6 +456,8 @@ def test_access_matrix(world, client, settings):
             client.logout()
             if role != "anon":
                 client.force_login(world["users"][role])
+            # Built after the login: B's token links depend on B's last login time.
+            url = concrete_url(route, world)
             response = client.get(url)
             row.append(response.status_code)
             if role == "A" and response.status_code == 200:
@@ -472,13 +478,14 @@ def test_access_matrix(world, client, settings):
 
 @pytest.mark.parametrize("kind", ["material", "development", "document", "nie"])
 def test_every_file_kind_follows_the_row(world, client, kind):
-    """Each kind of private file behind ``ikm/berkas/<kind>/<pk>/`` has the same row as the
-    evidence file of the matrix; an official's access is through a non-draft application."""
+    """Each kind of private file of B's application under review behind
+    ``ikm/berkas/<kind>/<pk>/`` has the row of the matrix."""
+    review = world["review"]
     pk = {
-        "material": world["material"].pk,
-        "development": world["development"].pk,
+        "material": review.materials.first().pk,
+        "development": review.development.first().pk,
         "document": world["document"].pk,
-        "nie": world["product"].pk,
+        "nie": review.product.pk,
     }[kind]
     row = []
     for role in ROLES:
@@ -539,3 +546,22 @@ def test_state_changing_posts(world, client, route, role, settings):
         assert after["draft"] == Application.Status.WITHDRAWN
     if not allowed:
         assert after == before, f"{role} changed B's data through {route}: {before} → {after}"
+
+
+@pytest.mark.parametrize("kind", ["material", "development", "nie"])
+def test_draft_files_follow_applications_visible_to(world, client, kind):
+    """Files of B's DRAFT follow ``applications_visible_to`` (as tests/applications/
+    test_views_documents.py asks): B and the officials of province X, not A or province Y.
+    (The admin lists no drafts, so an official has no link to them.)"""
+    pk = {
+        "material": world["material"].pk,
+        "development": world["development"].pk,
+        "nie": world["product"].pk,
+    }[kind]
+    row = []
+    for role in ROLES:
+        client.logout()
+        if role != "anon":
+            client.force_login(world["users"][role])
+        row.append(client.get(f"/ikm/berkas/{kind}/{pk}/").status_code)
+    assert tuple(row) == FILE, row

@@ -44,6 +44,21 @@ TIMEOUT = 90
 CLOSED_BROKER = "redis://127.0.0.1:9/0"  # the discard port: nothing listens there
 
 
+# The workers' PostgreSQL connections carry this name, so a test ends theirs and nothing else
+# (not this process's, not the live server's threads, not other test runs on the cluster).
+WORKER_APP_NAME = "tkdn-fault-worker"
+WORKER_BACKENDS = (
+    "FROM pg_stat_activity WHERE datname = current_database() AND application_name = %s"
+)
+
+
+def worker_database_url() -> str:
+    url = _database_url()
+    if url.startswith("postgres"):
+        url += f"?application_name={WORKER_APP_NAME}"
+    return url
+
+
 class Workers:
     """Start and stop real ``celery worker`` processes on this run's broker and database."""
 
@@ -56,7 +71,7 @@ class Workers:
             "DJANGO_SETTINGS_MODULE": "tkdnportal.settings",
             "SECRET_KEY": "fault-test-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz",
             "DEBUG": "false",
-            "DATABASE_URL": _database_url(),
+            "DATABASE_URL": worker_database_url(),
             "CELERY_BROKER_URL": celery_app.conf.broker_url,
             "CELERY_TASK_ALWAYS_EAGER": "false",
             "TKDN_VAR_DIR": str(self.settings.VAR_DIR),
@@ -297,15 +312,9 @@ def test_database_drops_the_idle_workers_connections(workers):
     submit(warm)
     wait_for(lambda: _status(warm) == S.UNDER_REVIEW, "the first calculation")
     with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT pid, application_name, state FROM pg_stat_activity "
-            "WHERE datname = current_database() AND pid <> pg_backend_pid()"
-        )
+        cursor.execute(f"SELECT pid, state {WORKER_BACKENDS}", [WORKER_APP_NAME])
         before = cursor.fetchall()
-        cursor.execute(
-            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-            "WHERE datname = current_database() AND pid <> pg_backend_pid()"
-        )
+        cursor.execute(f"SELECT pg_terminate_backend(pid) {WORKER_BACKENDS}", [WORKER_APP_NAME])
         killed = sum(1 for (ok,) in cursor.fetchall() if ok)
 
     application = _application(4)
@@ -341,11 +350,9 @@ def test_database_drops_the_workers_connection_while_it_renders(workers):
 
     wait_for(numbered_without_pdf, "the certificate number", interval=0.005)
     with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-            "WHERE datname = current_database() AND pid <> pg_backend_pid()"
-        )
+        cursor.execute(f"SELECT pg_terminate_backend(pid) {WORKER_BACKENDS}", [WORKER_APP_NAME])
         killed = sum(1 for (ok,) in cursor.fetchall() if ok)
+    assert killed >= 1, "the rendering worker held no connection to end"
     number = Certificate.objects.get(application=application).number
     took = wait_for(lambda: _status(application) == S.ISSUED, "ISSUED after the reconnect")
     log = Path(workers.processes[0].log.name).read_text()
