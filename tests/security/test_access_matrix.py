@@ -365,6 +365,7 @@ def world(db):
 
 def concrete_url(route: str, w: dict) -> str:
     """A real URL for ``route`` pointing at B's objects."""
+    w["users"]["B"].refresh_from_db()  # tokens hash B's last login, which logins change
     uid = urlsafe_base64_encode(force_bytes(w["users"]["B"].pk))
     token = default_token_generator.make_token(w["users"]["B"])
     admin_objects = {
