@@ -15,9 +15,13 @@ import pytest
 
 from tests.factories import PDF_BYTES
 
-# serialized_rollback: a transactional test flushes every table afterwards, the regions loaded by
-# the data migration too; the serialized copy puts them back before this test runs.
-pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+# reference_data: a transactional test flushes every table afterwards, the regions loaded by the
+# data migration too; the fixture puts them back before this test runs, whatever the order.
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("reference_data"),
+]
 
 SHOTS = Path(__file__).resolve().parents[2] / "var" / "screenshots"
 DESKTOP = {"width": 1280, "height": 900}

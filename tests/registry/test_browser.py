@@ -13,11 +13,12 @@ import pytest
 
 from tests.factories import PDF_BYTES, CertificateFactory
 
-# serialized_rollback: the region tables (loaded by a data migration) come back after the
-# flush of a transactional test, and content types are not recreated with new ids.
+# reference_data: the region tables (loaded by a data migration) come back after the flush of an
+# earlier transactional test, whatever order the tests run in.
 pytestmark = [
     pytest.mark.slow,
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("reference_data"),
 ]
 
 SHOTS = Path(__file__).resolve().parents[2] / "var" / "screenshots"
@@ -94,7 +95,7 @@ def _journey(page, base, target, size, tmp_path):
 
 def test_search_certificate_verify_desktop_and_phone(live_server, browser, certificates, tmp_path):
     for size, viewport in SIZES.items():
-        page = browser.new_page(viewport=viewport)
+        page = browser.new_page(viewport=viewport, locale="id-ID")
         errors = []
         page.on("pageerror", lambda exc, errors=errors: errors.append(str(exc)))
         _journey(page, live_server.url, certificates, size, tmp_path)

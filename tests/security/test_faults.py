@@ -7,6 +7,7 @@ Each test prints what it observed (``-s`` shows it); the docstrings record what 
 they were written.
 """
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -240,14 +241,34 @@ def test_pool_child_killed_while_rendering_is_redelivered(workers):
     )
 
 
-def use_broker(url: str) -> None:
-    """Point this process's Celery app at ``url`` (connection and producer pools rebuilt)."""
+def _point_at(url: str) -> None:
     from kombu import pools
 
     celery_app.conf.broker_url = url
+    assert celery_app.conf.broker_url == url
     celery_app._pool = None
     celery_app.amqp._producer_pool = None
     pools.reset()  # kombu's global connection and producer pools, keyed by broker
+
+
+@contextlib.contextmanager
+def broker_at(url: str):
+    """Point this process's Celery app at ``url`` for the block (pools rebuilt both ways).
+
+    Celery reads ``CELERY_BROKER_URL`` from the environment before its configuration (``.ci/run``
+    exports it), so the variable is switched too; otherwise the "closed" broker would be Redis.
+    """
+    broker, variable = celery_app.conf.broker_url, os.environ.get("CELERY_BROKER_URL")
+    os.environ["CELERY_BROKER_URL"] = url
+    _point_at(url)
+    try:
+        yield
+    finally:
+        if variable is None:
+            os.environ.pop("CELERY_BROKER_URL")
+        else:
+            os.environ["CELERY_BROKER_URL"] = variable
+        _point_at(broker)
 
 
 def test_broker_down_at_submit_then_the_sweep_processes_it_once(workers, settings, client):
@@ -262,16 +283,12 @@ def test_broker_down_at_submit_then_the_sweep_processes_it_once(workers, setting
     application = _application(2)
     owner = application.product.company.owner
     client.force_login(owner)
-    broker = celery_app.conf.broker_url
-    use_broker(CLOSED_BROKER)
-    try:
+    with broker_at(CLOSED_BROKER):
         started = time.monotonic()
         response = client.post(
             f"/ikm/permohonan/{application.public_id}/ajukan/", {"declaration": "on"}, follow=True
         )
         took = time.monotonic() - started
-    finally:
-        use_broker(broker)
     body = response.content.decode()
     assert response.status_code == 200
     assert "Permohonan diajukan. Nilai TKDN-IK sedang dihitung oleh sistem." in body
