@@ -63,6 +63,7 @@ run: install
 test: install-test
 	$(PY) manage.py makemigrations --check --dry-run --settings=tkdnportal.settings_test
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/pytest
 
 test-fast: install

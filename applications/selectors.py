@@ -77,9 +77,7 @@ def applications_stalled(*, status: str, older_than_seconds: int | None = None) 
     from django.utils import timezone
 
     seconds = (
-        older_than_seconds
-        if older_than_seconds is not None
-        else settings.TKDN_SWEEP_AFTER_SECONDS
+        older_than_seconds if older_than_seconds is not None else settings.TKDN_SWEEP_AFTER_SECONDS
     )
     cutoff = timezone.now() - datetime.timedelta(seconds=seconds)
     return list(

@@ -287,8 +287,8 @@ def upload_sniff(file) -> str:
             raise ValidationError(
                 _(
                     "PDF ini berisi JavaScript atau perintah menjalankan program dan tidak "
-                    "diterima. Cetak ulang dokumen ke PDF biasa (misalnya lewat \"Simpan "
-                    "sebagai PDF\"), lalu unggah lagi."
+                    'diterima. Cetak ulang dokumen ke PDF biasa (misalnya lewat "Simpan '
+                    'sebagai PDF"), lalu unggah lagi.'
                 ),
                 code="pdf_script",
             )
@@ -697,8 +697,12 @@ def application_request_revision(
     items = [item for item in items if item]
     note = reason
     if reason and items:
-        note = reason + "\n" + _("Bagian yang perlu diperbaiki:") + "\n" + "\n".join(
-            f"- {item}" for item in items
+        note = (
+            reason
+            + "\n"
+            + _("Bagian yang perlu diperbaiki:")
+            + "\n"
+            + "\n".join(f"- {item}" for item in items)
         )
     return application_transition(
         application=application,

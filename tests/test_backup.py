@@ -32,13 +32,18 @@ def test_backup_and_restore_round_trip(settings, tmp_path):
     backups = tmp_path / "backups"
 
     def make(*args):
-        out = subprocess.run(["make", "-s", *args], cwd=ROOT, capture_output=True, text=True,
-                             timeout=300)
+        out = subprocess.run(
+            ["make", "-s", *args], cwd=ROOT, capture_output=True, text=True, timeout=300
+        )
         assert out.returncode == 0, out.stdout + out.stderr
         return out.stdout
 
-    make("backup", f"DATABASE_URL={source}", f"MEDIA_ROOT={settings.MEDIA_ROOT}",
-         f"BACKUP_DIR={backups}")
+    make(
+        "backup",
+        f"DATABASE_URL={source}",
+        f"MEDIA_ROOT={settings.MEDIA_ROOT}",
+        f"BACKUP_DIR={backups}",
+    )
     dump = next(backups.glob("db-*.dump"))
     media = next(backups.glob("media-*.tar.gz"))
 
@@ -49,8 +54,13 @@ def test_backup_and_restore_round_trip(settings, tmp_path):
         cur.execute(f'CREATE DATABASE "{restored_name}"')
     try:
         restored_media = tmp_path / "restored-media"
-        make("restore", f"DATABASE_URL={_url(restored_name)}", f"MEDIA_ROOT={restored_media}",
-             f"DB_DUMP={dump}", f"MEDIA_TAR={media}")
+        make(
+            "restore",
+            f"DATABASE_URL={_url(restored_name)}",
+            f"MEDIA_ROOT={restored_media}",
+            f"DB_DUMP={dump}",
+            f"MEDIA_TAR={media}",
+        )
         with psycopg2.connect(_url(restored_name)) as conn, conn.cursor() as cur:
             cur.execute("SELECT number, tkdn_ik, verification_token FROM registry_certificate")
             assert cur.fetchall() == [(cert.number, cert.tkdn_ik, cert.verification_token)]

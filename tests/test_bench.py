@@ -15,8 +15,12 @@ ROOT = Path(__file__).resolve().parent.parent
 def test_bench_smoke_runs_every_step():
     env = {k: v for k, v in os.environ.items() if k not in ("DJANGO_SETTINGS_MODULE",)}
     out = subprocess.run(
-        [sys.executable, "bench/run.py", "--smoke"], cwd=ROOT, env=env, capture_output=True,
-        text=True, timeout=900,
+        [sys.executable, "bench/run.py", "--smoke"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=900,
     )
     assert out.returncode == 0, out.stderr[-3000:]
     report = json.loads(out.stdout)

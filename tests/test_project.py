@@ -183,7 +183,10 @@ def test_collectstatic_with_the_production_manifest_storage(tmp_path):
     a missing source map or asset would break the deployment."""
     out = subprocess.run(
         [sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"],
-        capture_output=True, text=True, timeout=300, cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        cwd=ROOT,
         env={
             **_clean_env(),
             "DJANGO_SETTINGS_MODULE": "tkdnportal.settings",

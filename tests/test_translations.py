@@ -31,8 +31,8 @@ def _entries(text: str):
         flags = " ".join(re.findall(r"^#, (.*)$", block, re.M))
         # Plural entries: every form must be translated; the first stands for the entry.
         plurals = [joined(block, rf"msgstr\[{n}\]") for n in range(2)]
-        msgstr = joined(block, "msgstr") if plurals[0] is None else (
-            plurals[0] if all(plurals) else ""
+        msgstr = (
+            joined(block, "msgstr") if plurals[0] is None else (plurals[0] if all(plurals) else "")
         )
         yield joined(block, "msgctxt"), msgid, msgstr, flags
 
