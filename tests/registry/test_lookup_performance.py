@@ -132,3 +132,37 @@ def test_cache_is_per_language(client, page_cache):
     english = client.get(URL, HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert 'lang="id"' in indonesian
     assert 'lang="en"' in english
+
+
+def test_an_expired_page_is_rendered_by_one_reader_while_the_others_get_the_old_copy(
+    client, page_cache, settings, monkeypatch, django_assert_num_queries
+):
+    """No stampede: past its time an entry is still served to everyone but the one reader who
+    renders its successor (and holds the render lock meanwhile)."""
+    from django.core.cache import cache
+    from django.utils import translation
+
+    from registry.models import Certificate
+
+    certificate = CertificateFactory(company_name="PT Kopi Gayo")
+    client.get(URL, {"q": "gayo"})  # cached, fresh for 30 s
+    # A change the page generation does not see (QuerySet.update, as revocation uses).
+    Certificate.objects.filter(pk=certificate.pk).update(company_name="PT Kopi Gayo Baru")
+    later = views.time.time() + settings.REGISTRY_PAGE_CACHE_SECONDS + 1
+    monkeypatch.setattr(views.time, "time", lambda: later)
+    url = f"{URL}?q=gayo"
+    with translation.override("id"):
+        key = views.page_cache_key(url)
+    assert cache.get(key) is not None
+    # Another reader is rendering it: this one gets the expired copy, without a query.
+    assert cache.add(f"{key}:render", 1, 30)
+    with django_assert_num_queries(0):
+        stale = client.get(url).content.decode()
+    assert "PT Kopi Gayo Baru" not in stale and "PT Kopi Gayo" in stale
+    # The render is done (lock released): the next reader renders the page again.
+    cache.delete(f"{key}:render")
+    fresh = client.get(url).content.decode()
+    assert "PT Kopi Gayo Baru" in fresh
+    assert not cache.get(f"{key}:render")  # the lock was given back
+    with django_assert_num_queries(0):
+        assert "PT Kopi Gayo Baru" in client.get(url).content.decode()
