@@ -30,6 +30,7 @@ from applications.models import Application, Company
 from applications.services import application_transition
 
 from .models import Certificate, CertificateSequence
+from .selectors import registry_pages_invalidate
 
 logger = logging.getLogger(__name__)
 
@@ -313,6 +314,8 @@ def certificate_revoke(*, certificate: Certificate, actor, reason: str) -> Certi
         # After a revocation the company may not apply again for one year (spec §4).
         barred = add_years(timezone.localdate(now), 1)
         Company.objects.filter(pk=cert.application.product.company_id).update(barred_until=barred)
+        # The public pages cached for readers must say "dicabut" at once, not after they expire.
+        transaction.on_commit(registry_pages_invalidate)
     certificate.refresh_from_db()
     return certificate
 
@@ -351,6 +354,7 @@ def certificate_extend(*, certificate: Certificate, actor, note: str = "") -> Ce
         Certificate.objects.filter(pk=cert.pk).update(
             extended_until=extended_until, updated_at=timezone.now()
         )
+        transaction.on_commit(registry_pages_invalidate)
     certificate.refresh_from_db()
     return certificate
 

@@ -99,9 +99,9 @@ def page_cache_key(full_path: str) -> str:
 def public_page_cache(view):
     """Cache a public page's HTML per full URL, language and day, for
     ``REGISTRY_PAGE_CACHE_SECONDS`` (a few seconds); any certificate save or delete starts a
-    new generation (``selectors.registry_pages_invalidate``). Changes written with
-    ``QuerySet.update()`` (revocation, extension, the PDF) are seen once the entry expires, as
-    with the API's ``Cache-Control: max-age``. Never for a logged-in user.
+    new generation (``selectors.registry_pages_invalidate``), and so does a revocation or an
+    extension (``registry.services``); the PDF digest, written with ``QuerySet.update()``, is seen
+    once the entry expires. Never for a logged-in user.
 
     No stampede when a busy page expires: the first reader after expiry renders it again
     (holding a short lock) while the others are still served the expired copy, which is then

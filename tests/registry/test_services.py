@@ -243,3 +243,29 @@ def test_an_expired_application_cannot_be_revoked_any_more():
     cert.refresh_from_db()
     with pytest.raises((IllegalTransition, WorkflowError)):
         services.certificate_revoke(certificate=cert, actor=None, reason="terlambat")
+
+
+@pytest.mark.parametrize("change", ["revoke", "extend"])
+def test_revocation_and_extension_show_at_once_on_cached_public_pages(
+    client, settings, django_capture_on_commit_callbacks, change
+):
+    from django.core.cache import cache
+
+    settings.REGISTRY_PAGE_CACHE_SECONDS = 300
+    cache.clear()
+    cert = _issued()
+    url = f"/registri/?number={cert.number}&status=VALID"
+    link = f'href="/sertifikat/{cert.number}/"'
+    assert link in client.get(url).content.decode()  # now cached for 300 s
+    with django_capture_on_commit_callbacks(execute=True):
+        if change == "revoke":
+            services.certificate_revoke(certificate=cert, actor=None, reason="Data palsu.")
+        else:
+            services.certificate_extend(certificate=cert, actor=None)
+    after = client.get(url).content.decode()
+    cert.refresh_from_db()
+    if change == "revoke":
+        assert link not in after  # no longer among the valid certificates
+    else:
+        assert cert.extended_until.strftime("%d-%m-%Y") in after
+    cache.clear()
