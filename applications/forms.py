@@ -87,6 +87,18 @@ class AmountField(forms.DecimalField):
         # No min/max/step attributes: the field is a text input that accepts 15.000.
         return {}
 
+    def prepare_value(self, value):
+        # A stored amount is shown without the column's trailing zeros ("850000000", not
+        # "850000000.00"); a fraction of a Rupiah with the Indonesian decimal comma, which
+        # parse_amount never takes for a thousands separator ("0,025", not "0.025" = 25).
+        # What the owner typed is shown as typed.
+        if isinstance(value, Decimal) and value.is_finite():
+            if value == value.to_integral_value():
+                return str(value.quantize(Decimal(1)))
+            text = format(value.normalize(), "f")
+            return text.replace(".", ",") if self.thousands else text
+        return super().prepare_value(value)
+
 
 class UploadField(forms.FileField):
     """A PDF/JPEG/PNG of at most ``settings.MAX_UPLOAD_SIZE``, type sniffed from the content."""

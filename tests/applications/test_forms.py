@@ -190,3 +190,24 @@ def test_calculator_formsets_have_no_file_fields_and_count_claims():
     assert inp.materials[0].unit_price_rp == Decimal("10000")
     assert inp.materials[0].domestic is True
     assert inp.development == frozenset({"HALAL"})
+
+
+@pytest.mark.parametrize(
+    ("thousands", "stored", "shown"),
+    [
+        (True, Decimal("850000000.00"), "850000000"),
+        (True, Decimal("11000.50"), "11000,5"),
+        (True, Decimal("0.0250"), "0,025"),
+        (True, Decimal("0.00"), "0"),
+        (False, Decimal("1.5000"), "1.5"),
+        (False, Decimal("0.0250"), "0.025"),
+        (False, Decimal("1500.0000"), "1500"),
+    ],
+)
+def test_stored_amounts_are_shown_without_trailing_zeros(thousands, stored, shown):
+    from applications.forms import AmountField
+
+    field = AmountField(thousands=thousands)
+    assert field.prepare_value(stored) == shown
+    assert field.clean(shown) == stored  # what is shown reads back as the same amount
+    assert field.prepare_value("15.000") == "15.000"  # typed input is kept as typed
