@@ -207,3 +207,29 @@ def test_every_beat_task_is_a_registered_celery_task():
     app.loader.import_default_modules()
     for entry in settings.CELERY_BEAT_SCHEDULE.values():
         assert entry["task"] in app.tasks, entry["task"]
+
+
+def test_the_cache_is_shared_between_processes(settings):
+    """The worker refreshes the statistics and the page generation in the cache; the web server
+    must read what it wrote. Redis when REDIS_URL is set, else a file cache under var/ (a
+    per-process memory cache would leave /statistik/ at its first numbers under `make run`)."""
+    from django.core.cache import cache
+
+    key = f"test:shared:{os.getpid()}"
+    cache.delete(key)
+    subprocess.run(
+        [
+            sys.executable,
+            "manage.py",
+            "shell",
+            "-c",
+            f"from django.core.cache import cache; cache.set('{key}', 'from another process', 60)",
+        ],
+        cwd=ROOT,
+        env={**os.environ, "DJANGO_SETTINGS_MODULE": "tkdnportal.settings_test"},
+        check=True,
+        capture_output=True,
+        timeout=120,
+    )
+    assert cache.get(key) == "from another process"
+    cache.delete(key)
