@@ -214,6 +214,22 @@ class CompanyForm(forms.ModelForm):
     def clean_nib(self):
         return re.sub(r"\s", "", self.cleaned_data["nib"])
 
+    def clean_phone(self):
+        phone = " ".join(self.cleaned_data["phone"].split())
+        digits = re.sub(r"[\s().-]", "", phone)
+        if not re.fullmatch(r"\+?\d{8,15}", digits):
+            raise ValidationError(
+                _("Nomor telepon 8–15 angka, boleh diawali +62. Contoh: 0812 3456 7890."),
+                code="invalid",
+            )
+        return phone
+
+    def clean_postal_code(self):
+        code = self.cleaned_data["postal_code"].strip()
+        if code and not re.fullmatch(r"\d{5}", code):
+            raise ValidationError(_("Kode pos terdiri dari 5 angka."), code="invalid")
+        return code
+
 
 # --- Products ----------------------------------------------------------------------
 

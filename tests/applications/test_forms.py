@@ -51,7 +51,7 @@ def company_data(**overrides):
         "npwp": "01.234.567.8-426.000",
         "person_in_charge": "Dewi",
         "email": "dewi@contoh.id",
-        "phone": "0812",
+        "phone": "0812 2345 6789",
         "office_address": "Jl. A",
         "factory_address": "Jl. B",
         "postal_code": "45154",

@@ -76,3 +76,30 @@ def test_owner_edits_only_their_own_profile(client):
     mine.refresh_from_db()
     other.refresh_from_db()
     assert mine.name == "Nama Baru" and other.name != "Nama Baru"
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("phone", "abc", "Nomor telepon 8–15 angka"),
+        ("phone", "12345", "Nomor telepon 8–15 angka"),
+        ("postal_code", "4x", "Kode pos terdiri dari 5 angka."),
+        ("postal_code", "4512", "Kode pos terdiri dari 5 angka."),
+    ],
+)
+def test_junk_phone_or_postal_code_is_refused_and_kept(client, field, value, message):
+    client.force_login(UserFactory())
+    response = client.post("/ikm/perusahaan/", company_data(**{field: value}))
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert message in html
+    assert f'value="{value}"' in html
+    assert not Company.objects.exists()
+
+
+@pytest.mark.parametrize("phone", ["0812 3456 7890", "+62 812-3456-7890", "(022) 7654321"])
+def test_usual_ways_of_writing_a_phone_number_are_accepted(client, phone):
+    client.force_login(UserFactory())
+    response = client.post("/ikm/perusahaan/", company_data(phone=phone, postal_code="45188"))
+    assert response.status_code == 302
+    assert Company.objects.get().phone == phone
