@@ -123,14 +123,15 @@ def public_page_cache(view):
             request.registry_csrf_placeholder = _CSRF_PLACEHOLDER
             try:
                 response = view(request, *args, **kwargs)
+                if response.status_code != 200 or response.streaming:
+                    return response
+                content = response.content
+                seconds = settings.REGISTRY_PAGE_CACHE_SECONDS
+                cache.set(key, (now + seconds, content), seconds + PAGE_CACHE_GRACE_SECONDS)
             finally:
+                # Given back only once the new page is stored, so no second reader renders it.
                 if entry is not None:
                     cache.delete(f"{key}:render")
-            if response.status_code != 200 or response.streaming:
-                return response
-            content = response.content
-            seconds = settings.REGISTRY_PAGE_CACHE_SECONDS
-            cache.set(key, (now + seconds, content), seconds + PAGE_CACHE_GRACE_SECONDS)
         else:
             content = entry[1]
             response = HttpResponse(content)
