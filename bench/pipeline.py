@@ -35,12 +35,9 @@ from applications.models import (  # noqa: E402
     OverheadLine,
     Product,
 )
-from applications.services import (  # noqa: E402
-    application_approve,
-    application_create,
-    application_submit,
-)
+from applications.services import application_create, application_submit  # noqa: E402
 from registry.models import Certificate  # noqa: E402
+from registry.services import application_approve  # noqa: E402
 
 PDF = b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
 POLL = 0.01

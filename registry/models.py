@@ -8,8 +8,10 @@ status, so a certificate is never "valid" one day too long because a job did not
 import datetime
 import secrets
 
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
@@ -137,6 +139,12 @@ class Certificate(models.Model):
     @property
     def expires_on(self) -> datetime.date:
         return self.extended_until or self.valid_until
+
+    def verification_url(self) -> str:
+        """The absolute public verification URL (printed as the QR code, sent in the e-mail)."""
+        return settings.SITE_URL + reverse(
+            "registry:verify", kwargs={"token": self.verification_token}
+        )
 
     def effective_status(self, today: datetime.date | None = None) -> str:
         """VALID, EXPIRED (the day after the last valid day) or REVOKED."""

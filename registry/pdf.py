@@ -8,59 +8,17 @@ The layout uses blocks and tables (WeasyPrint is slow with flexbox).
 """
 
 import datetime
-from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import translation
-from django.utils.translation import gettext as _
 
 import segno
 
+from applications.formatting import breakdown_rows, format_id_number
+
 TEMPLATE = "registry/certificate_pdf.html"
 STYLESHEET = settings.BASE_DIR / "static" / "css" / "certificate_print.css"
-
-
-def format_id_number(value, places: int = 2) -> str:
-    """Indonesian number format: thousands with dots, decimals with a comma (1.234,50)."""
-    try:
-        number = Decimal(str(value))
-    except (InvalidOperation, ValueError):
-        return str(value)
-    text = f"{number:,.{places}f}"
-    return text.replace(",", "\x00").replace(".", ",").replace("\x00", ".")
-
-
-def breakdown_rows(breakdown: dict) -> list[dict]:
-    """The factor table of the certificate (and of the admin detail page)."""
-    factors = (breakdown or {}).get("factors") or {}
-    labels = {
-        "materials": _("Bahan/material langsung"),
-        "labour": _("Tenaga kerja langsung"),
-        "overhead": _("Biaya tidak langsung pabrik"),
-        "development": _("Biaya pengembangan"),
-    }
-    rows = []
-    for key, label in labels.items():
-        factor = factors.get(key)
-        if not factor:
-            continue
-        share = Decimal(str(factor.get("share", "0"))) * 100
-        rows.append(
-            {
-                "key": key,
-                "label": label,
-                "weight": format_id_number(factor.get("weight", "0"), 0),
-                # Development counts by evidence (HKI, SNI, halal...), not by cost.
-                "domestic_rp": "—"
-                if key == "development"
-                else format_id_number(factor["domestic_rp"]),
-                "total_rp": "—" if key == "development" else format_id_number(factor["total_rp"]),
-                "share": format_id_number(share),
-                "points": format_id_number(factor.get("points", "0")),
-            }
-        )
-    return rows
 
 
 def qr_data_uri(url: str) -> str:
@@ -77,10 +35,8 @@ def _local_only_fetcher(url: str, *args, **kwargs):
 
 
 def certificate_context(certificate, *, draft: bool = False, url: str | None = None) -> dict:
-    from .services import verification_url
-
     if url is None and not draft:
-        url = verification_url(certificate)
+        url = certificate.verification_url()
     return {
         "c": certificate,
         "draft": draft,

@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy
 
 from applications import calculation
 from applications.models import Application, Holiday, Province, Regency
+from applications.reasons import ReasonCode
 
 from .models import Certificate
 
@@ -342,15 +343,18 @@ def registry_statistics_compute(*, today: datetime.date | None = None) -> dict:
     }
 
 
-# Labels of the reason codes the services write; an unknown code is shown as it is.
+# Labels of the rejection reasons on the statistics page; any other code is shown as it is.
 REJECTION_REASONS = {
-    "BELOW_THRESHOLD": gettext_lazy("Nilai TKDN-IK di bawah 25%"),
-    "INVALID_INPUT": gettext_lazy("Data biaya tidak valid"),
-    "NO_PURCHASE_PROOF": gettext_lazy("Tidak ada bukti pembelian bahan dalam negeri"),
-    "NOT_SMALL_INDUSTRY": gettext_lazy("Bukan industri kecil"),
-    "PACKING_ONLY": gettext_lazy("Hanya pengepakan/pengemasan"),
-    "KBLI_MISMATCH": gettext_lazy("KBLI produk tidak sesuai NIB"),
-    "INCOMPLETE_DOCUMENTS": gettext_lazy("Dokumen tidak lengkap"),
+    code.value: code.label
+    for code in (
+        ReasonCode.BELOW_THRESHOLD,
+        ReasonCode.INVALID_INPUT,
+        ReasonCode.NO_PURCHASE_PROOF,
+        ReasonCode.NOT_SMALL_INDUSTRY,
+        ReasonCode.PACKING_ONLY,
+        ReasonCode.KBLI_MISMATCH,
+        ReasonCode.INCOMPLETE_DOCUMENTS,
+    )
 }
 
 

@@ -14,6 +14,8 @@ from django.db import InterfaceError, OperationalError
 from celery import shared_task
 
 from applications.exceptions import WorkflowError
+from applications.models import Application
+from tkdnportal.tasks import enqueue
 
 from . import services
 
@@ -31,8 +33,8 @@ def _backoff(retries: int) -> int:
 def certificate_issue_task(self, application_id: int) -> str | None:
     """Issue the certificate of an APPROVED application: number and snapshot, PDF, ISSUED, e-mail.
 
-    Queued on commit of an approval (and by the sweep or the admin's retry). Running it twice
-    never creates a second certificate or takes a second number.
+    Queued on commit of an approval (and by ``sweep_approved_task`` or the admin's retry).
+    Running it twice never creates a second certificate or takes a second number.
     """
     try:
         certificate = services.certificate_issue(application_id=application_id)
@@ -98,3 +100,21 @@ def registry_statistics_refresh_task() -> int:
     from .selectors import registry_statistics_refresh
 
     return registry_statistics_refresh()["totals"]["total"]
+
+
+@shared_task(acks_late=True, autoretry_for=TRANSIENT_ERRORS, retry_backoff=30, max_retries=3)
+def sweep_approved_task() -> dict[str, int]:
+    """Periodic (beat): queue again the issues whose message was lost.
+
+    An application approved while the broker was down (``enqueue`` logs and returns) or whose
+    message was dropped waits in APPROVED. Anything that has waited longer than
+    ``TKDN_SWEEP_AFTER_SECONDS`` is queued again; ``certificate_issue_task`` is idempotent, so a
+    message that was only slow does no harm. Submitted applications waiting for their
+    calculation are the applications' sweep (``applications.tasks.sweep_stalled_task``).
+    """
+    from applications.selectors import applications_stalled
+
+    counts = {"issue": 0}
+    for application_id in applications_stalled(status=Application.Status.APPROVED):
+        counts["issue"] += enqueue(certificate_issue_task, application_id)
+    return counts

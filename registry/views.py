@@ -333,7 +333,7 @@ def statistics(request: HttpRequest) -> HttpResponse:
     if selectors.registry_statistics_stale(data) and cache.add(
         "registry:statistics:refresh-queued", True, 60
     ):
-        from applications.services import enqueue
+        from tkdnportal.tasks import enqueue
 
         from .tasks import registry_statistics_refresh_task
 

@@ -29,9 +29,10 @@ import pytest
 from pypdf import PdfReader
 
 from applications.models import Application
-from applications.services import application_approve, application_transition, enqueue
+from applications.services import application_transition
 from applications.tasks import application_calculate_task
 from registry.models import Certificate
+from registry.services import application_approve
 from tests.factories import (
     ApplicationFactory,
     DevelopmentItemFactory,
@@ -41,6 +42,7 @@ from tests.factories import (
     UserFactory,
 )
 from tkdnportal.celery import app as celery_app
+from tkdnportal.tasks import enqueue
 
 pytestmark = [
     pytest.mark.slow,

@@ -247,10 +247,15 @@ CELERY_WORKER_MAX_TASKS_PER_CHILD = env.int("CELERY_WORKER_MAX_TASKS_PER_CHILD",
 CELERY_WORKER_SEND_TASK_EVENTS = False
 # Periodic tasks (celery beat): queue again work whose message was lost (submitted or approved
 # while the broker was down) and move applications with a run-out certificate to EXPIRED.
+_sweep_interval = env.int("TKDN_SWEEP_INTERVAL_SECONDS", default=120)
 CELERY_BEAT_SCHEDULE = {
     "sweep-stalled": {
         "task": "applications.tasks.sweep_stalled_task",
-        "schedule": env.int("TKDN_SWEEP_INTERVAL_SECONDS", default=120),
+        "schedule": _sweep_interval,
+    },
+    "sweep-approved": {
+        "task": "registry.tasks.sweep_approved_task",
+        "schedule": _sweep_interval,
     },
     "expire-certificates": {
         "task": "registry.tasks.certificates_expire_task",

@@ -5,7 +5,7 @@ from decimal import Decimal
 import pytest
 
 from applications.models import Application
-from applications.services import application_calculate, application_transition, enqueue
+from applications.services import application_calculate, application_transition
 from applications.tasks import application_calculate_task
 from tests.factories import (
     ApplicationFactory,
@@ -13,6 +13,7 @@ from tests.factories import (
     MaterialLineFactory,
     OverheadLineFactory,
 )
+from tkdnportal.tasks import enqueue
 
 pytestmark = pytest.mark.django_db
 S = Application.Status

@@ -7,9 +7,12 @@ from django.utils import timezone
 import pytest
 
 from applications import services, tasks
+from applications.exceptions import WorkflowError
 from applications.models import Application
 from applications.services import application_retry, application_transition
+from registry import tasks as registry_tasks
 from registry.models import Certificate
+from registry.services import application_approve
 from tests.factories import ApplicationFactory, LabourLineFactory, application_under_review
 
 pytestmark = pytest.mark.django_db
@@ -22,12 +25,24 @@ def _age(application: Application, seconds: int) -> None:
     )
 
 
+def _sweep() -> dict[str, int]:
+    """Both periodic sweeps, as beat runs them: calculations (SUBMITTED) and issues (APPROVED)."""
+    return {
+        **tasks.sweep_stalled_task.delay().get(),
+        **registry_tasks.sweep_approved_task.delay().get(),
+    }
+
+
 def test_sweep_requeues_applications_stuck_in_submitted_and_approved(monkeypatch, settings):
     settings.TKDN_SWEEP_AFTER_SECONDS = 300
     sent = []
-    monkeypatch.setattr(
-        services, "enqueue", lambda task, *args: sent.append((task.name, args)) or True
-    )
+
+    def enqueue(task, *args):
+        sent.append((task.name, args))
+        return True
+
+    monkeypatch.setattr(tasks, "enqueue", enqueue)
+    monkeypatch.setattr(registry_tasks, "enqueue", enqueue)
     stuck = ApplicationFactory(submitted=True)
     fresh = ApplicationFactory(submitted=True)
     approved = ApplicationFactory(approved=True)
@@ -35,7 +50,7 @@ def test_sweep_requeues_applications_stuck_in_submitted_and_approved(monkeypatch
     for application in (stuck, approved, review):
         _age(application, 600)
     _age(fresh, 30)
-    counts = tasks.sweep_stalled_task.delay().get()
+    counts = _sweep()
     assert counts == {"calculate": 1, "issue": 1}
     assert ("applications.tasks.application_calculate_task", (stuck.pk,)) in sent
     assert ("registry.tasks.certificate_issue_task", (approved.pk,)) in sent
@@ -45,9 +60,9 @@ def test_sweep_requeues_applications_stuck_in_submitted_and_approved(monkeypatch
 def test_sweep_finishes_the_work_end_to_end(settings):
     """Submitted while the broker was down: the sweep computes it; approved: the sweep issues."""
     application = application_under_review()
-    services.application_approve(application=application, actor=None)  # on_commit never ran
+    application_approve(application=application, actor=None)  # on_commit never ran
     _age(application, 3600)
-    tasks.sweep_stalled_task.delay()
+    _sweep()
     application.refresh_from_db()
     assert application.status == S.ISSUED
     assert Certificate.objects.filter(application=application).count() == 1
@@ -60,7 +75,7 @@ def test_sweep_survives_a_broker_outage(monkeypatch):
     monkeypatch.setattr(tasks.application_calculate_task, "delay", down)
     application = ApplicationFactory(submitted=True)
     _age(application, 3600)
-    assert tasks.sweep_stalled_task.delay().get() == {"calculate": 0, "issue": 0}
+    assert _sweep() == {"calculate": 0, "issue": 0}
     application.refresh_from_db()
     assert application.status == S.SUBMITTED  # still waiting; the next sweep tries again
 
@@ -87,7 +102,7 @@ def test_failed_calculation_can_be_retried_after_the_data_is_fixed():
 
 def test_retry_is_only_for_failed_processing():
     application = ApplicationFactory(under_review=True)
-    with pytest.raises(services.WorkflowError):
+    with pytest.raises(WorkflowError):
         application_retry(application=application, actor=None)
 
 

@@ -17,9 +17,9 @@ import pytest
 
 from applications.exceptions import TransitionConflict
 from applications.models import Application
-from applications.services import application_approve
 from registry import services
 from registry.models import Certificate, CertificateSequence
+from registry.services import application_approve, issue
 from tests.factories import UserFactory, application_under_review
 
 S = Application.Status
@@ -61,20 +61,20 @@ def _race(*calls):
 def _no_queue(monkeypatch):
     """Approvals queue the issue task on commit, which runs at once here (eager, autocommit):
     keep it from issuing before the race starts."""
-    monkeypatch.setattr("applications.services.enqueue", lambda task, *args: False)
+    monkeypatch.setattr("registry.services.issue.enqueue", lambda task, *args: False)
 
 
 @pytest.fixture
 def slow_sequence(monkeypatch):
     """Hold the sequence lock for a moment, so that a second issuer must wait for it."""
-    original = services._next_sequence
+    original = issue._next_sequence
 
     def slow(year):
         value = original(year)
         time.sleep(0.3)
         return value
 
-    monkeypatch.setattr(services, "_next_sequence", slow)
+    monkeypatch.setattr(issue, "_next_sequence", slow)
 
 
 def _approved(n: int) -> Application:

@@ -12,9 +12,8 @@ from django.utils.html import escape
 import pytest
 from pypdf import PdfReader
 
-from applications.services import application_approve
 from registry.pdf import qr_data_uri, render_certificate_html, render_certificate_pdf
-from registry.services import certificate_issue, certificate_render_pdf, verification_url
+from registry.services import application_approve, certificate_issue, certificate_render_pdf
 from tests.factories import application_under_review
 
 pytestmark = pytest.mark.django_db
@@ -77,7 +76,7 @@ def test_fonts_are_embedded():
 def test_qr_code_points_at_the_public_verification_page():
     certificate = _issued_certificate()
     html = render_certificate_html(certificate)
-    url = verification_url(certificate)
+    url = certificate.verification_url()
     assert url.startswith(settings.SITE_URL + "/")
     assert certificate.verification_token in url
     assert url in html

@@ -9,7 +9,6 @@ import pytest
 
 from applications.exceptions import IllegalTransition, ReasonRequired, WorkflowError
 from applications.models import Application
-from applications.services import application_approve
 from registry import services
 from registry.models import Certificate, CertificateSequence
 from registry.tasks import certificate_issue_task
@@ -22,7 +21,7 @@ D = datetime.date
 
 def _approved(**kwargs) -> Application:
     application = application_under_review(**kwargs)
-    application_approve(application=application, actor=None)
+    services.application_approve(application=application, actor=None)
     return application
 
 
@@ -105,7 +104,7 @@ def test_issue_task_goes_to_issued_with_pdf_and_emails_the_owner(
     message = mail.outbox[0]
     assert cert.number in message.subject
     assert application.product.company.email in message.to
-    assert services.verification_url(cert) in message.body
+    assert cert.verification_url() in message.body
     assert str(application.public_id) in message.body  # the owner's page in the portal
     assert message.attachments[0][2] == "application/pdf"
 
@@ -131,7 +130,7 @@ def test_pdf_render_is_skipped_when_done_and_forced_after_extension():
 
 
 def test_failed_render_is_visible_and_can_be_retried(monkeypatch):
-    from applications.services import application_retry
+    from registry.services import application_retry
 
     application = _approved()
 

@@ -26,13 +26,15 @@ import pytest
 
 from applications.models import Application, StatusChange
 from applications.selectors import OFFICIAL_GROUP
-from applications.services import application_approve, application_transition, enqueue
+from applications.services import application_transition
 from applications.tasks import application_calculate_task, sweep_stalled_task
 from registry.models import Certificate
-from registry.tasks import certificate_issue_task
+from registry.services import application_approve
+from registry.tasks import certificate_issue_task, sweep_approved_task
 from tests.factories import OfficialFactory, UserFactory
 from tests.test_worker import _application, _database_url, _status
 from tkdnportal.celery import app as celery_app
+from tkdnportal.tasks import enqueue
 
 pytestmark = [
     pytest.mark.slow,
@@ -140,6 +142,11 @@ def submit(application):
     )
 
 
+def sweep() -> dict[str, int]:
+    """Both periodic sweeps, as beat runs them: calculations (SUBMITTED) and issues (APPROVED)."""
+    return {**sweep_stalled_task.apply().get(), **sweep_approved_task.apply().get()}
+
+
 def transitions(application, to_status):
     return StatusChange.objects.filter(application=application, to_status=to_status).count()
 
@@ -187,7 +194,7 @@ def test_worker_killed_while_rendering_the_certificate(workers, settings):
     time.sleep(3)  # the message of the killed worker is not redelivered within seconds
     observed.append(f"new worker after 3 s: status {_status(application)}")
     settings.TKDN_SWEEP_AFTER_SECONDS = 0
-    counts = sweep_stalled_task.apply().get()
+    counts = sweep()
     observed.append(f"sweep queued {counts}")
     wait_for(lambda: _status(application) == S.ISSUED, "ISSUED after the sweep")
 
@@ -300,11 +307,11 @@ def test_broker_down_at_submit_then_the_sweep_processes_it_once(workers, setting
     assert _status(application) == S.SUBMITTED  # the message was never sent
     observed.append("broker back, worker up, 3 s later still SUBMITTED")
     settings.TKDN_SWEEP_AFTER_SECONDS = 0
-    counts = sweep_stalled_task.apply().get()
+    counts = sweep()
     assert counts == {"calculate": 1, "issue": 0}
     wait_for(lambda: _status(application) == S.UNDER_REVIEW, "the sweep's calculation")
     assert transitions(application, S.CALCULATED) == 1
-    assert sweep_stalled_task.apply().get() == {"calculate": 0, "issue": 0}
+    assert sweep() == {"calculate": 0, "issue": 0}
     time.sleep(1)
     assert transitions(application, S.CALCULATED) == 1
     observed.append(f"sweep queued {counts}; UNDER_REVIEW; one calculation; next sweep: nothing")

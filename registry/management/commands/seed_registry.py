@@ -33,6 +33,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from applications.models import Application, Company, Product, Province, Regency
+from applications.reasons import ReasonCode
 from registry.models import Certificate, CertificateSequence, new_verification_token
 
 LEGAL_FORMS = [("CV", "CV"), ("UD", "PERORANGAN"), ("PT", "PT"), ("Koperasi", "KOPERASI")]
@@ -179,11 +180,11 @@ PRODUCTS = [
     ("Lampu Hias Anyaman", "27400", "buah", ["Gantung 40 cm", "Meja 30 cm"]),
 ]
 REJECTION_REASONS = [
-    ("NO_PURCHASE_PROOF", 40),
-    ("BELOW_THRESHOLD", 30),
-    ("INCOMPLETE_DOCUMENTS", 15),
-    ("KBLI_MISMATCH", 10),
-    ("PACKING_ONLY", 5),
+    (ReasonCode.NO_PURCHASE_PROOF, 40),
+    (ReasonCode.BELOW_THRESHOLD, 30),
+    (ReasonCode.INCOMPLETE_DOCUMENTS, 15),
+    (ReasonCode.KBLI_MISMATCH, 10),
+    (ReasonCode.PACKING_ONLY, 5),
 ]
 JAVA_BALI = {"31", "32", "33", "34", "35", "36", "51"}
 ISSUE_SPAN_DAYS = 4 * 365  # issue dates spread over the last four years: about a quarter expired
@@ -664,7 +665,7 @@ class Command(BaseCommand):
         )[0]
         day = self.today - datetime.timedelta(days=rng.randrange(ISSUE_SPAN_DAYS))
         submitted = self._moment(day - datetime.timedelta(days=rng.randint(2, 12)))
-        below = reason == "BELOW_THRESHOLD"
+        below = reason == ReasonCode.BELOW_THRESHOLD
         value = Decimal(str(round(rng.uniform(12, 24.99), 2))) if below else None
         batch[Application].append(
             self._application(

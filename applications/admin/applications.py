@@ -1,4 +1,4 @@
-"""Django admin for dinas officials: the review queue, decisions and reference data.
+"""The review queue and the review decisions of dinas officials (base ``ApplicationAdmin``).
 
 Every queryset, filter choice, action and object URL is restricted to the official's jurisdiction
 through ``applications.selectors.applications_visible_to``; an object outside it answers 404.
@@ -7,240 +7,44 @@ decision actions, which call the services in ``applications.services`` (and thro
 transition function).
 """
 
-import datetime
-from contextvars import ContextVar
-from decimal import Decimal
-
 from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
-from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.db.models import Q, QuerySet
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponseRedirect
 from django.template.response import TemplateResponse
-from django.urls import NoReverseMatch, path, reverse
+from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from . import services, workdays
-from .exceptions import WorkflowError
-from .models import (
+from applications import services
+from applications.exceptions import WorkflowError
+from applications.formatting import format_id_number
+from applications.models import (
     Application,
-    ApplicationSnapshot,
-    Company,
     DevelopmentItem,
-    Holiday,
     LabourLine,
     MaterialLine,
-    Official,
     OverheadLine,
-    Product,
-    Province,
-    Regency,
     StatusChange,
     SupportingDocument,
 )
-from .selectors import applications_visible_to
+from applications.selectors import applications_visible_to
+from tkdnportal.admin import (
+    ConfirmedActionMixin,
+    NotFoundOutsideScopeMixin,
+    ReadOnlyAdmin,
+    ReadOnlyFieldsetsMixin,
+    ReadOnlyInline,
+)
+
+from .clock import application_clock, holidays_loaded
+from .display import breakdown_html, file_link
+from .filters import OverdueFilter, ProvinceFilter, RegencyFilter, ValueRangeFilter
 
 S = Application.Status
-
-# Statuses in which the service-level clock runs: submitted, waiting for the official's decision.
-PENDING_STATUSES = (S.SUBMITTED, S.CALCULATED, S.UNDER_REVIEW)
-# [A] Working days for a decision per rule set (IK-2022: 5; IK-2025: 3), spec §5.
-SERVICE_LEVEL_DAYS = {"IK-2022": 5, "IK-2025": 3}
-DEFAULT_SERVICE_LEVEL_DAYS = 5
-
-admin.site.site_header = _("Portal TKDN-IK — Petugas")
-admin.site.site_title = _("Portal TKDN-IK")
-admin.site.index_title = _("Verifikasi permohonan TKDN-IK")
-# The review list has many columns: give them the whole width (the app index stays one click away).
-admin.site.enable_nav_sidebar = False
-
-
-def file_link(kind: str, pk: int, label: str) -> str:
-    """A link through the permission-checked download view, or the bare label without one."""
-    try:
-        url = reverse("applications:file_download", kwargs={"kind": kind, "pk": pk})
-    except NoReverseMatch:
-        return format_html("{}", label)
-    return format_html('<a href="{}" target="_blank" rel="noopener">{}</a>', url, label)
-
-
-def service_level_days(rule_set: str) -> int:
-    return SERVICE_LEVEL_DAYS.get(rule_set, DEFAULT_SERVICE_LEVEL_DAYS)
-
-
-# The holiday dates of the request being rendered: one query per page instead of one per row.
-_holidays: ContextVar[frozenset[datetime.date] | None] = ContextVar("holidays", default=None)
-
-
-def _load_holidays() -> frozenset[datetime.date]:
-    today = timezone.localdate()
-    return workdays.holiday_dates(
-        start=today - datetime.timedelta(days=800), end=today + datetime.timedelta(days=60)
-    )
-
-
-def holidays() -> frozenset[datetime.date]:
-    cached = _holidays.get()
-    return cached if cached is not None else _load_holidays()
-
-
-def application_clock(application: Application) -> workdays.Clock | None:
-    """The working-day clock of an application (running while it waits for a decision)."""
-    if not application.submitted_at:
-        return None
-    submitted = timezone.localdate(application.submitted_at)
-    running = application.status in PENDING_STATUSES
-    if running:
-        until = timezone.localdate()
-    elif application.decided_at and application.decided_at >= application.submitted_at:
-        until = timezone.localdate(application.decided_at)
-    else:
-        return None
-    return workdays.service_clock(
-        submitted=submitted,
-        until=until,
-        limit=service_level_days(application.rule_set),
-        holidays=holidays(),
-        running=running,
-    )
-
-
-def breakdown_html(breakdown: dict | None, value) -> str:
-    """The computed breakdown as a readable table (application and certificate admin)."""
-    from registry.pdf import breakdown_rows, format_id_number
-
-    rows = breakdown_rows(breakdown or {})
-    if not rows:
-        return gettext("Belum dihitung.")
-    body = format_html_join(
-        "",
-        "<tr><td>{}</td><td class='num'>{}</td><td class='num'>{}</td>"
-        "<td class='num'>{}</td><td class='num'>{}%</td>"
-        "<td class='num'><strong>{}</strong></td></tr>",
-        (
-            (r["label"], r["weight"], r["domestic_rp"], r["total_rp"], r["share"], r["points"])
-            for r in rows
-        ),
-    )
-    best = (breakdown or {}).get("best_improvement")
-    return format_html(
-        '<div class="tkdn-breakdown-wrap"><table class="tkdn-breakdown"><thead><tr>'
-        "<th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr></thead><tbody>{}"
-        "<tr><td colspan='5'><strong>{}</strong></td><td class='num'><strong>{}%</strong>"
-        "</td></tr></tbody></table></div>{}",
-        gettext("Faktor"),
-        gettext("Bobot maks."),
-        gettext("Dalam negeri (Rp/unit)"),
-        gettext("Total (Rp/unit)"),
-        gettext("Porsi DN"),
-        gettext("Nilai"),
-        body,
-        gettext("Nilai TKDN-IK (dibulatkan)"),
-        format_id_number(value),
-        format_html(
-            "<p class='help'>{} {}</p>",
-            gettext("Faktor yang paling dapat dinaikkan:"),
-            next((r["label"] for r in rows if r["key"] == best), best),
-        )
-        if best
-        else "",
-    )
-
-
-# --- List filters ----------------------------------------------------------------
-
-
-class ProvinceFilter(admin.SimpleListFilter):
-    title = _("provinsi")
-    parameter_name = "provinsi"
-
-    def lookups(self, request, model_admin):
-        ids = model_admin.get_queryset(request).values("product__company__province_id")
-        return [(p.code, p.name) for p in Province.objects.filter(code__in=ids)]
-
-    def queryset(self, request, queryset):
-        if self.value():
-            return queryset.filter(product__company__province_id=self.value())
-        return queryset
-
-
-class RegencyFilter(admin.SimpleListFilter):
-    title = _("kabupaten/kota")
-    parameter_name = "kabkota"
-
-    def lookups(self, request, model_admin):
-        ids = model_admin.get_queryset(request).values("product__company__regency_id")
-        regencies = Regency.objects.filter(code__in=ids)
-        if province := request.GET.get(ProvinceFilter.parameter_name):
-            regencies = regencies.filter(province_id=province)
-        return [(r.code, r.name) for r in regencies]
-
-    def queryset(self, request, queryset):
-        if self.value():
-            return queryset.filter(product__company__regency_id=self.value())
-        return queryset
-
-
-class ValueRangeFilter(admin.SimpleListFilter):
-    title = _("nilai TKDN-IK")
-    parameter_name = "nilai"
-    RANGES = {
-        "lt25": (None, Decimal("25")),
-        "25-30": (Decimal("25"), Decimal("30")),
-        "30-35": (Decimal("30"), Decimal("35")),
-        "35-40": (Decimal("35"), None),
-    }
-
-    def lookups(self, request, model_admin):
-        return [
-            ("lt25", _("di bawah 25%")),
-            ("25-30", _("25% – < 30%")),
-            ("30-35", _("30% – < 35%")),
-            ("35-40", _("35% – 40%")),
-            ("none", _("belum dihitung")),
-        ]
-
-    def queryset(self, request, queryset):
-        value = self.value()
-        if value == "none":
-            return queryset.filter(tkdn_ik__isnull=True)
-        if value in self.RANGES:
-            low, high = self.RANGES[value]
-            if low is not None:
-                queryset = queryset.filter(tkdn_ik__gte=low)
-            if high is not None:
-                queryset = queryset.filter(tkdn_ik__lt=high)
-        return queryset
-
-
-class OverdueFilter(admin.SimpleListFilter):
-    """Waiting applications past (or within) the working-day limit of their rule set."""
-
-    title = _("batas waktu layanan")
-    parameter_name = "batas"
-
-    def lookups(self, request, model_admin):
-        return [("lewat", _("lewat batas")), ("dalam", _("masih dalam batas"))]
-
-    def queryset(self, request, queryset):
-        if self.value() not in ("lewat", "dalam"):
-            return queryset
-        today = timezone.localdate()
-        hol = holidays()
-        overdue = Q()
-        for rule_set, limit in SERVICE_LEVEL_DAYS.items():
-            cutoff = workdays.overdue_cutoff(today, limit, hol)
-            overdue |= Q(rule_set=rule_set, submitted_at__date__lte=cutoff)
-        default_cutoff = workdays.overdue_cutoff(today, DEFAULT_SERVICE_LEVEL_DAYS, hol)
-        overdue |= Q(submitted_at__date__lte=default_cutoff) & ~Q(
-            rule_set__in=list(SERVICE_LEVEL_DAYS)
-        )
-        pending = queryset.filter(status__in=PENDING_STATUSES, submitted_at__isnull=False)
-        return pending.filter(overdue) if self.value() == "lewat" else pending.exclude(overdue)
 
 
 # --- Decision forms ----------------------------------------------------------------
@@ -300,15 +104,9 @@ def revision_items(application: Application | None) -> list[tuple[str, str]]:
     return items
 
 
-# Each decision: title, button, whether a reason is required, and the service that performs it.
-DECISIONS = {
-    "setujui": {
-        "title": _("Setujui permohonan"),
-        "button": _("Ya, setujui"),
-        "reason_required": False,
-        "statuses": (S.UNDER_REVIEW,),
-        "done": _("%(n)d permohonan disetujui; sertifikat sedang diterbitkan."),
-    },
+# Each review decision: title, button, whether a reason is required, the statuses it applies to
+# and the message when done. The registry adds the approval (``registry.admin``).
+REVIEW_DECISIONS = {
     "tolak": {
         "title": _("Tolak permohonan"),
         "button": _("Tolak"),
@@ -340,40 +138,7 @@ DECISIONS = {
 }
 
 
-def perform_decision(decision: str, application: Application, actor, data: dict) -> None:
-    reason = data.get("reason", "")
-    if decision == "setujui":
-        services.application_approve(application=application, actor=actor, note=reason)
-    elif decision == "tolak":
-        services.application_reject(application=application, actor=actor, reason=reason)
-    elif decision == "revisi":
-        services.application_request_revision(
-            application=application, actor=actor, reason=reason, items=data.get("items", [])
-        )
-    elif decision == "diperiksa":
-        services.application_mark_checked(application=application, actor=actor)
-    elif decision == "proses-ulang":
-        services.application_retry(application=application, actor=actor)
-    else:  # pragma: no cover - the URL pattern limits the names
-        raise Http404
-
-
 # --- Inlines (read-only) ----------------------------------------------------------------
-
-
-class ReadOnlyInline(admin.TabularInline):
-    extra = 0
-    can_delete = False
-    show_change_link = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class MaterialInline(ReadOnlyInline):
@@ -390,8 +155,6 @@ class MaterialInline(ReadOnlyInline):
 
     @admin.display(description=_("biaya per unit (Rp)"))
     def line_cost(self, obj):
-        from registry.pdf import format_id_number
-
         return format_id_number(obj.qty_per_unit * obj.unit_price_rp)
 
     @admin.display(description=_("bukti pembelian"))
@@ -432,8 +195,15 @@ class HistoryInline(ReadOnlyInline):
 # --- Application admin ----------------------------------------------------------------
 
 
-@admin.register(Application)
-class ApplicationAdmin(admin.ModelAdmin):
+class ApplicationAdmin(
+    ConfirmedActionMixin, ReadOnlyFieldsetsMixin, NotFoundOutsideScopeMixin, ReadOnlyAdmin
+):
+    """The review queue and the review decisions; registered with the issuing parts by
+    ``registry.admin`` (see the package docstring)."""
+
+    #: The decisions offered (buttons on the detail page, in this order); see ``perform_decision``.
+    decisions: dict[str, dict] = REVIEW_DECISIONS
+
     list_display = (
         "product_name",
         "status_badge",
@@ -461,7 +231,6 @@ class ApplicationAdmin(admin.ModelAdmin):
     ordering = ("-submitted_at",)
     list_per_page = 50
     actions = [
-        "approve_selected",
         "reject_selected",
         "request_revision_selected",
         "mark_checked_selected",
@@ -497,7 +266,6 @@ class ApplicationAdmin(admin.ModelAdmin):
             },
         ),
         (_("Dokumen"), {"fields": ("documents",)}),
-        (_("Sertifikat"), {"fields": ("certificate_summary",)}),
     )
     change_form_template = "admin/applications/application/change_form.html"
 
@@ -513,22 +281,8 @@ class ApplicationAdmin(admin.ModelAdmin):
             "product__company__province", "product__company__regency", "checked_by"
         )
 
-    def get_object(self, request, object_id, from_field=None):
-        obj = super().get_object(request, object_id, from_field)
-        if obj is None:
-            # Outside the jurisdiction (or missing): 404, never a hint that it exists.
-            raise Http404
-        return obj
-
-    def has_add_permission(self, request):
-        return False  # applications are created by owners in the portal
-
-    def has_change_permission(self, request, obj=None):
-        return False  # nothing is edited by hand; decisions are actions
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
+    # Read-only (``ReadOnlyAdmin``): applications are created by owners in the portal and
+    # nothing is edited by hand; decisions are actions, allowed by this permission.
     def has_decide_permission(self, request):
         return request.user.has_perm("applications.change_application")
 
@@ -584,9 +338,6 @@ class ApplicationAdmin(admin.ModelAdmin):
         return text
 
     # Detail fields ----------------------------------------------------------------------
-
-    def get_readonly_fields(self, request, obj=None):
-        return [field for fieldset in self.fieldsets for field in fieldset[1]["fields"]]
 
     @admin.display(description=_("produk"))
     def product_summary(self, obj):
@@ -687,35 +438,6 @@ class ApplicationAdmin(admin.ModelAdmin):
             gettext("Bukti pembelian dan bukti pengembangan ada pada tabel biaya di bawah."),
         )
 
-    @admin.display(description=_("sertifikat"))
-    def certificate_summary(self, obj):
-        certificate = getattr(obj, "certificate", None)
-        preview = reverse("admin:applications_application_preview", args=[obj.pk])
-        if certificate is None:
-            if obj.tkdn_ik is None:
-                return gettext("Belum ada.")
-            return format_html(
-                '<a href="{}" target="_blank">{}</a>', preview, gettext("Pratinjau PDF (DRAFT)")
-            )
-        pdf = ""
-        if certificate.pdf:
-            pdf = format_html(
-                ' · <a href="{}" target="_blank">{}</a> · SHA-256 <code>{}</code>',
-                reverse("admin:applications_application_certificate_pdf", args=[obj.pk]),
-                gettext("Unduh PDF"),
-                certificate.pdf_sha256,
-            )
-        return format_html(
-            '<a href="{}">{}</a> · {} {} · {} {}{}',
-            reverse("admin:registry_certificate_change", args=[certificate.pk]),
-            certificate.number,
-            gettext("berlaku sampai"),
-            certificate.expires_on.strftime("%d-%m-%Y"),
-            gettext("status"),
-            certificate.get_status_display(),
-            pdf,
-        )
-
     # Views ---------------------------------------------------------------------------
 
     def get_urls(self):
@@ -726,34 +448,21 @@ class ApplicationAdmin(admin.ModelAdmin):
                 self.admin_site.admin_view(self.decision_view),
                 name="{}_{}_decision".format(*info),
             ),
-            path(
-                "<path:object_id>/pratinjau-sertifikat/",
-                self.admin_site.admin_view(self.preview_view),
-                name="{}_{}_preview".format(*info),
-            ),
-            path(
-                "<path:object_id>/sertifikat-pdf/",
-                self.admin_site.admin_view(self.certificate_pdf_view),
-                name="{}_{}_certificate_pdf".format(*info),
-            ),
         ]
         return own + super().get_urls()
 
     def changelist_view(self, request, extra_context=None):
-        token = _holidays.set(_load_holidays())
-        try:
+        with holidays_loaded():
             response = super().changelist_view(request, extra_context)
             if hasattr(response, "render") and not getattr(response, "is_rendered", True):
                 response.render()
             return response
-        finally:
-            _holidays.reset(token)
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         obj = self.get_object(request, object_id)
         buttons = []
         if self.has_decide_permission(request):
-            for key, spec in DECISIONS.items():
+            for key, spec in self.decisions.items():
                 if obj.status in spec["statuses"]:
                     url = reverse("admin:applications_application_decision", args=[obj.pk, key])
                     buttons.append((url, spec["title"]))
@@ -769,7 +478,7 @@ class ApplicationAdmin(admin.ModelAdmin):
         return super().change_view(request, object_id, form_url, extra)
 
     def decision_view(self, request, object_id, decision):
-        if decision not in DECISIONS:
+        if decision not in self.decisions:
             raise Http404
         obj = self.get_object(request, object_id)
         if not self.has_decide_permission(request):
@@ -781,45 +490,30 @@ class ApplicationAdmin(admin.ModelAdmin):
             )
         return done
 
-    def preview_view(self, request, object_id):
-        """The certificate as it would be issued now, watermarked DRAFT (not stored)."""
-        from registry.models import Certificate
-        from registry.pdf import render_certificate_pdf
-        from registry.services import certificate_snapshot, validity_dates
-
-        obj = self.get_object(request, object_id)
-        if obj.tkdn_ik is None:
-            raise Http404
-        issue, valid_until = validity_dates(timezone.localdate(), obj.rule_set)
-        draft = Certificate(
-            number=gettext("(nomor diberikan saat terbit)"),
-            issue_date=issue,
-            valid_until=valid_until,
-            **certificate_snapshot(application=obj),
-        )
-        response = HttpResponse(render_certificate_pdf(draft, draft=True), "application/pdf")
-        response["Content-Disposition"] = 'inline; filename="pratinjau-sertifikat.pdf"'
-        return response
-
-    def certificate_pdf_view(self, request, object_id):
-        obj = self.get_object(request, object_id)
-        certificate = getattr(obj, "certificate", None)
-        if certificate is None or not certificate.pdf:
-            raise Http404
-        return FileResponse(
-            certificate.pdf.open("rb"),
-            content_type="application/pdf",
-            filename=certificate.number.replace("/", "-") + ".pdf",
-        )
-
     # Actions ---------------------------------------------------------------------------
+
+    def perform_decision(self, decision: str, application: Application, actor, data: dict) -> None:
+        """Apply one decision of ``self.decisions`` to one application (through its service)."""
+        reason = data.get("reason", "")
+        if decision == "tolak":
+            services.application_reject(application=application, actor=actor, reason=reason)
+        elif decision == "revisi":
+            services.application_request_revision(
+                application=application, actor=actor, reason=reason, items=data.get("items", [])
+            )
+        elif decision == "diperiksa":
+            services.application_mark_checked(application=application, actor=actor)
+        elif decision == "proses-ulang":
+            services.application_retry(application=application, actor=actor)
+        else:  # pragma: no cover - the URL pattern and ``decisions`` limit the names
+            raise Http404
 
     def _decide(self, request: HttpRequest, queryset: QuerySet, decision: str):
         """Show the intermediate form for ``decision`` or, once submitted, apply it.
 
         Returns ``None`` when done (the caller redirects) or the form page.
         """
-        spec = DECISIONS[decision]
+        spec = self.decisions[decision]
         single = queryset.first() if queryset.count() == 1 else None
         items = revision_items(single) if decision == "revisi" else None
         form = DecisionForm(
@@ -828,8 +522,8 @@ class ApplicationAdmin(admin.ModelAdmin):
             items=items,
         )
         if "apply" in request.POST and form.is_valid():
-            done = 0
-            for application in queryset:
+
+            def apply(application: Application) -> bool:
                 if application.status not in spec["statuses"]:
                     self.message_user(
                         request,
@@ -840,36 +534,30 @@ class ApplicationAdmin(admin.ModelAdmin):
                         },
                         messages.WARNING,
                     )
-                    continue
-                try:
-                    perform_decision(decision, application, request.user, form.cleaned_data)
-                except WorkflowError as exc:
-                    self.message_user(
-                        request, f"{application.product.name}: {exc.message}", messages.ERROR
-                    )
-                    continue
-                done += 1
-            if done:
-                self.message_user(request, spec["done"] % {"n": done}, messages.SUCCESS)
-            return None
-        context = {
-            **self.admin_site.each_context(request),
-            "opts": self.opts,
-            "title": spec["title"],
-            "decision": decision,
-            "spec": spec,
-            "form": form,
-            "applications": queryset,
-            "action_checkbox_name": ACTION_CHECKBOX_NAME,
-            "action_name": request.POST.get("action", ""),
-            "single": single,
-            "four_eyes": getattr(settings, "TKDN_FOUR_EYES", False),
-        }
-        return TemplateResponse(request, "admin/applications/application/decision.html", context)
+                    return False
+                self.perform_decision(decision, application, request.user, form.cleaned_data)
+                return True
 
-    @admin.action(description=_("Setujui permohonan terpilih"), permissions=["decide"])
-    def approve_selected(self, request, queryset):
-        return self._decide(request, queryset, "setujui")
+            self.apply_each(
+                request,
+                queryset,
+                apply,
+                name=lambda application: application.product.name,
+                errors=(WorkflowError,),
+                done_message=spec["done"],
+            )
+            return None
+        context = self.confirmation_context(
+            request,
+            title=spec["title"],
+            decision=decision,
+            spec=spec,
+            form=form,
+            applications=queryset,
+            single=single,
+            four_eyes=getattr(settings, "TKDN_FOUR_EYES", False),
+        )
+        return TemplateResponse(request, "admin/applications/application/decision.html", context)
 
     @admin.action(
         description=_("Tolak permohonan terpilih (dengan alasan)"), permissions=["decide"]
@@ -888,106 +576,3 @@ class ApplicationAdmin(admin.ModelAdmin):
     @admin.action(description=_("Proses ulang yang gagal"), permissions=["decide"])
     def retry_selected(self, request, queryset):
         return self._decide(request, queryset, "proses-ulang")
-
-
-# --- Reference data and profiles ----------------------------------------------------------------
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Reference data loaded by migrations: viewable, never edited by hand."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
-@admin.register(Province)
-class ProvinceAdmin(ReadOnlyAdmin):
-    list_display = ("code", "name")
-    search_fields = ("code", "name")
-
-
-@admin.register(Regency)
-class RegencyAdmin(ReadOnlyAdmin):
-    list_display = ("code", "name", "province")
-    list_filter = ("province",)
-    search_fields = ("code", "name")
-
-
-class ScopedCompanyMixin:
-    """Companies and products of the official's jurisdiction only (via their applications)."""
-
-    company_path = ""
-
-    def get_queryset(self, request):
-        qs = super().get_queryset(request)
-        user = request.user
-        if user.is_superuser:
-            return qs
-        visible = applications_visible_to(user).exclude(status=S.DRAFT)
-        key = f"{self.company_path}pk__in" if self.company_path else "pk__in"
-        return qs.filter(**{key: visible.values("product__company_id")})
-
-    def get_object(self, request, object_id, from_field=None):
-        obj = super().get_object(request, object_id, from_field)
-        if obj is None:
-            raise Http404
-        return obj
-
-
-@admin.register(Company)
-class CompanyAdmin(ScopedCompanyMixin, ReadOnlyAdmin):
-    list_display = (
-        "name",
-        "nib",
-        "legal_form",
-        "province",
-        "regency",
-        "capital_rp",
-        "barred_until",
-    )
-    list_filter = ("legal_form", ("province", admin.RelatedOnlyFieldListFilter))
-    search_fields = ("name", "nib")
-    list_select_related = ("province", "regency")
-
-
-@admin.register(Product)
-class ProductAdmin(ScopedCompanyMixin, ReadOnlyAdmin):
-    company_path = "company__"
-    list_display = ("name", "brand", "specification", "kbli", "company")
-    search_fields = ("name", "brand", "company__name")
-    list_select_related = ("company",)
-
-
-@admin.register(Official)
-class OfficialAdmin(admin.ModelAdmin):
-    list_display = ("user", "office_name", "province", "regency")
-    list_filter = ("province",)
-    autocomplete_fields = ("user",)
-
-
-@admin.register(Holiday)
-class HolidayAdmin(admin.ModelAdmin):
-    list_display = ("date", "name")
-    date_hierarchy = "date"
-    search_fields = ("name",)
-
-
-@admin.register(ApplicationSnapshot)
-class ApplicationSnapshotAdmin(ReadOnlyAdmin):
-    list_display = ("application", "version", "submitted_at")
-
-    def get_queryset(self, request):
-        visible = applications_visible_to(request.user)
-        return super().get_queryset(request).filter(application__in=visible)
-
-    def get_object(self, request, object_id, from_field=None):
-        obj = super().get_object(request, object_id, from_field)
-        if obj is None:
-            raise Http404
-        return obj

@@ -199,7 +199,7 @@ class Command(BaseCommand):
         """CV Anyaman Pandan Tasik (Kota Tasikmalaya, Jawa Barat): one product with an ISSUED
         certificate (number, snapshot, PDF), one UNDER_REVIEW for the Jawa Barat official.
         Idempotent: each step runs only while the application has not reached it yet."""
-        from applications.services import application_approve, application_calculate
+        from applications.services import application_calculate
         from applications.services import application_transition as transition
         from registry import services as registry_services
 
@@ -246,7 +246,7 @@ class Command(BaseCommand):
                 application_calculate(application_id=app.pk)
                 app.refresh_from_db()
             if target == "ISSUED" and app.status == S.UNDER_REVIEW:
-                application_approve(application=app, actor=official)
+                registry_services.application_approve(application=app, actor=official)
             if target == "ISSUED" and app.status == S.APPROVED:
                 cert = registry_services.certificate_issue(application_id=app.pk)
                 registry_services.certificate_render_pdf(certificate_id=cert.pk)

@@ -1,0 +1,57 @@
+"""Writes of the application workflow, one module per concern (as zulip's ``zerver/actions/``).
+
+- ``transitions``: ``application_transition``, the one function that assigns a status, and its
+  table (``TRANSITIONS``, ``REASON_REQUIRED``).
+- ``owner``: the applicant portal's writes (profile, products, documents, drafts, submit, ...).
+- ``review``: officials' review decisions (mark checked, reject, request revision).
+- ``processing``: the worker's calculation step and its retry.
+
+The approval and everything after it (issue, revoke, extend) queue registry tasks and live in
+``registry.services``: this package never imports the registry. The public names are re-exported
+here, so callers write ``from applications.services import application_submit``.
+"""
+
+from .owner import (
+    ALLOWED_UPLOAD_TYPES,
+    PRODUCT_LOCKED_STATUSES,
+    application_copy,
+    application_create,
+    application_draft_save,
+    application_snapshot_data,
+    application_start,
+    application_submit,
+    application_withdraw,
+    company_save,
+    document_delete,
+    document_upload,
+    product_save,
+    upload_sniff,
+)
+from .processing import application_calculate, application_retry
+from .review import application_mark_checked, application_reject, application_request_revision
+from .transitions import REASON_REQUIRED, TRANSITIONS, application_transition
+
+__all__ = [
+    "ALLOWED_UPLOAD_TYPES",
+    "PRODUCT_LOCKED_STATUSES",
+    "REASON_REQUIRED",
+    "TRANSITIONS",
+    "application_calculate",
+    "application_copy",
+    "application_create",
+    "application_draft_save",
+    "application_mark_checked",
+    "application_reject",
+    "application_request_revision",
+    "application_retry",
+    "application_snapshot_data",
+    "application_start",
+    "application_submit",
+    "application_transition",
+    "application_withdraw",
+    "company_save",
+    "document_delete",
+    "document_upload",
+    "product_save",
+    "upload_sniff",
+]

@@ -1,0 +1,10 @@
+"""Django admin of the registry: certificates, their numbering, and the ``Application`` admin.
+
+- ``applications.py``: ``IssuingApplicationAdmin``, the applications' review admin plus the
+  issuing parts (approve, retry a failed issue, DRAFT preview, certificate summary and PDF),
+  registered for ``Application`` here because those parts need the registry and the
+  applications app never imports the registry.
+- ``certificates.py``: certificates (revoke, extend) and the yearly number sequence.
+"""
+
+from . import applications, certificates  # noqa: F401 - register the model admins

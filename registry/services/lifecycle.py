@@ -1,0 +1,131 @@
+"""After the issue: revoke (with a reason), extend (once) and expire certificates.
+
+Called by officials from the admin (revoke, extend) and by the periodic expiry task. The
+application's status moves through ``applications.services.application_transition`` in the same
+transaction as the certificate update.
+"""
+
+import datetime
+
+from django.db import transaction
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from applications import calculation
+from applications.exceptions import WorkflowError
+from applications.models import Application, Company
+from applications.reasons import ReasonCode
+from applications.services import application_transition
+from registry.models import Certificate
+from registry.selectors import registry_pages_invalidate
+from tkdnportal.tasks import enqueue
+
+from .dates import add_years
+
+S = Application.Status
+# The application states in which a certificate is in force (until its dates run out).
+IN_FORCE = (S.ISSUED, S.EXTENDED)
+
+
+def certificate_revoke(*, certificate: Certificate, actor, reason: str) -> Certificate:
+    """Revoke an issued certificate with a reason (spec §5); bar the company for one year (§4).
+
+    Called by officials from the admin. The application moves to REVOKED through the transition
+    service (which refuses an empty reason) in the same transaction as the certificate update.
+    """
+    reason = (reason or "").strip()
+    now = timezone.now()
+    with transaction.atomic():
+        cert = Certificate.objects.select_for_update().get(pk=certificate.pk)
+        if cert.status == Certificate.Status.REVOKED:
+            raise WorkflowError(_("Sertifikat ini sudah dicabut."))
+        application_transition(
+            application=cert.application,
+            to_status=S.REVOKED,
+            actor=actor,
+            note=reason,
+            reason_code=ReasonCode.REVOKED,
+            expected_from=IN_FORCE,
+        )
+        Certificate.objects.filter(pk=cert.pk).update(
+            status=Certificate.Status.REVOKED,
+            revoked_at=now,
+            revocation_reason=reason,
+            updated_at=now,
+        )
+        # After a revocation the company may not apply again for one year (spec §4).
+        barred = add_years(timezone.localdate(now), 1)
+        Company.objects.filter(pk=cert.application.product.company_id).update(barred_until=barred)
+        # The public pages cached for readers must say "dicabut" at once, not after they expire.
+        transaction.on_commit(registry_pages_invalidate)
+    certificate.refresh_from_db()
+    return certificate
+
+
+def certificate_extend(*, certificate: Certificate, actor, note: str = "") -> Certificate:
+    """Extend a certificate once by the rule set's extension (IK-2022: 2 years, spec §6).
+
+    Called by officials from the admin. ISSUED → EXTENDED allows no second extension (the
+    transition table has no EXTENDED → EXTENDED). The PDF is re-rendered with the new date after
+    commit.
+    """
+    from registry.tasks import certificate_render_pdf_task
+
+    with transaction.atomic():
+        cert = Certificate.objects.select_for_update().get(pk=certificate.pk)
+        if cert.extended_until is not None or cert.status == Certificate.Status.REVOKED:
+            raise WorkflowError(_("Sertifikat ini tidak dapat diperpanjang lagi."))
+        if cert.effective_status() != Certificate.EffectiveStatus.VALID:
+            raise WorkflowError(_("Sertifikat yang sudah kedaluwarsa tidak dapat diperpanjang."))
+        years = calculation.get_rule_set(cert.rule_set).extension_years
+        extended_until = add_years(cert.valid_until + datetime.timedelta(days=1), years) - (
+            datetime.timedelta(days=1)
+        )
+        application_transition(
+            application=cert.application,
+            to_status=S.EXTENDED,
+            actor=actor,
+            note=note
+            or _("Masa berlaku diperpanjang sampai %(date)s.")
+            % {"date": extended_until.strftime("%d-%m-%Y")},
+            expected_from=[S.ISSUED],
+            on_commit=lambda: enqueue(certificate_render_pdf_task, cert.pk, True),
+        )
+        Certificate.objects.filter(pk=cert.pk).update(
+            extended_until=extended_until, updated_at=timezone.now()
+        )
+        transaction.on_commit(registry_pages_invalidate)
+    certificate.refresh_from_db()
+    return certificate
+
+
+def certificates_expire(*, today: datetime.date | None = None) -> int:
+    """Move applications whose certificate ran out to EXPIRED (periodic task).
+
+    The certificate's public status is derived from its dates anyway; this keeps the
+    application's status (owner pages, admin) in step. Returns how many were moved.
+    """
+    today = today or timezone.localdate()
+    moved = 0
+    candidates = (
+        Certificate.objects.filter(
+            status=Certificate.Status.VALID, application__status__in=IN_FORCE
+        )
+        .annotate(expires=Coalesce("extended_until", "valid_until"))
+        .filter(expires__lt=today)
+        .select_related("application")
+    )
+    for cert in candidates.iterator():
+        try:
+            application_transition(
+                application=cert.application,
+                to_status=S.EXPIRED,
+                note=_("Masa berlaku sertifikat berakhir pada %(date)s.")
+                % {"date": cert.expires_on.strftime("%d-%m-%Y")},
+                expected_from=IN_FORCE,
+            )
+        except WorkflowError:
+            continue  # revoked or expired meanwhile by someone else
+        moved += 1
+    return moved
