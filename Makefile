@@ -64,6 +64,7 @@ test: install-test
 	$(PY) manage.py makemigrations --check --dry-run --settings=tkdnportal.settings_test
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports --no-logo
 	$(VENV)/bin/pytest
 
 test-fast: install
@@ -72,6 +73,7 @@ test-fast: install
 lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports --no-logo
 
 format: install
 	$(VENV)/bin/ruff format .
