@@ -27,7 +27,7 @@ from .owner import (
     product_save,
     upload_sniff,
 )
-from .processing import application_calculate, application_retry
+from .processing import application_calculate, application_retry, processing_retry
 from .review import application_mark_checked, application_reject, application_request_revision
 from .transitions import REASON_REQUIRED, TRANSITIONS, application_transition
 
@@ -52,6 +52,7 @@ __all__ = [
     "company_save",
     "document_delete",
     "document_upload",
+    "processing_retry",
     "product_save",
     "upload_sniff",
 ]

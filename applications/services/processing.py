@@ -82,23 +82,37 @@ def application_calculate(*, application_id: int) -> Application | None:
     return application
 
 
+def processing_retry(*, application: Application, actor, to_status: str, task) -> Application:
+    """PROCESSING_FAILED → ``to_status`` (the step that failed), ``task`` queued again on commit.
+
+    The one way a failed step is retried: ``application_retry`` (calculation → SUBMITTED) and
+    ``registry.services.certificate_issue_retry`` (issue → APPROVED) call it with their step.
+    """
+    return application_transition(
+        application=application,
+        to_status=to_status,
+        actor=actor,
+        note=_("Pemrosesan diulang oleh petugas."),
+        expected_from=[S.PROCESSING_FAILED],
+        extra_updates={"failed_step": "", "processing_error": ""},
+        on_commit=lambda: enqueue(task, application.pk),
+    )
+
+
 def application_retry(*, application: Application, actor) -> Application:
     """PROCESSING_FAILED → SUBMITTED after a failed calculation, queued again on commit.
 
     Called from the admin's retry action. A failed *issue* step is retried by the registry
-    (``registry.services.issue.certificate_issue_retry``), which owns the issue task; here it
-    raises ``IllegalTransition``.
+    (``registry.services.certificate_issue_retry``), which owns the issue task; here it raises
+    ``IllegalTransition``.
     """
     from applications.tasks import application_calculate_task
 
     if application.failed_step == "issue":
         raise IllegalTransition()
-    return application_transition(
+    return processing_retry(
         application=application,
-        to_status=S.SUBMITTED,
         actor=actor,
-        note=_("Pemrosesan diulang oleh petugas."),
-        expected_from=[S.PROCESSING_FAILED],
-        extra_updates={"failed_step": "", "processing_error": ""},
-        on_commit=lambda: enqueue(application_calculate_task, application.pk),
+        to_status=S.SUBMITTED,
+        task=application_calculate_task,
     )

@@ -251,14 +251,11 @@ def certificate_issue_retry(*, application: Application, actor) -> Application:
 
     if application.failed_step != "issue":
         raise IllegalTransition()
-    return application_transition(
+    return applications_services.processing_retry(
         application=application,
-        to_status=S.APPROVED,
         actor=actor,
-        note=_("Pemrosesan diulang oleh petugas."),
-        expected_from=[S.PROCESSING_FAILED],
-        extra_updates={"failed_step": "", "processing_error": ""},
-        on_commit=lambda: enqueue(certificate_issue_task, application.pk),
+        to_status=S.APPROVED,
+        task=certificate_issue_task,
     )
 
 

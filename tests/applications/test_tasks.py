@@ -7,7 +7,7 @@ from django.utils import timezone
 import pytest
 
 from applications import services, tasks
-from applications.exceptions import WorkflowError
+from applications.exceptions import IllegalTransition, WorkflowError
 from applications.models import Application
 from applications.services import application_retry, application_transition
 from registry import tasks as registry_tasks
@@ -104,6 +104,21 @@ def test_retry_is_only_for_failed_processing():
     application = ApplicationFactory(under_review=True)
     with pytest.raises(WorkflowError):
         application_retry(application=application, actor=None)
+
+
+def test_a_failed_issue_is_retried_by_the_registry_not_here():
+    """The applications app retries calculations only; the issue task belongs to the registry."""
+    application = ApplicationFactory(under_review=True)
+    Application.objects.filter(pk=application.pk).update(
+        status=S.PROCESSING_FAILED, failed_step="issue"
+    )
+    application.refresh_from_db()
+    with pytest.raises(IllegalTransition):
+        application_retry(application=application, actor=None)
+    from registry.services import application_retry as retry_failed_step
+
+    retry_failed_step(application=application, actor=None)
+    assert application.status == S.APPROVED and application.failed_step == ""
 
 
 def test_expire_task_runs():
