@@ -9,12 +9,11 @@ needs no login and no CSRF token (there is no session state to forge a request a
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.http import HttpRequest, JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 
-from . import calculation
+from . import calculation, rules
 from .management.commands.tkdn_calculate import InputError, decode_json
 
 #: [A] One product's cost lines fit in a few kilobytes; larger bodies are refused unread.
@@ -68,7 +67,7 @@ def calculator(request: HttpRequest) -> JsonResponse:
     try:
         data = decode_json(body)
         inp, rule_set = calculation.parse_input(
-            data, default_rule_set=settings.TKDN_ACTIVE_RULE_SET
+            data, default_rule_set=rules.in_force(), registry=rules.registry()
         )
         result = calculation.calculate(inp, rule_set)
     except calculation.CalculationError as error:

@@ -6,3 +6,10 @@ class ApplicationsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "applications"
     verbose_name = _("Permohonan TKDN-IK")
+
+    def ready(self) -> None:
+        from django.core import checks
+
+        from .rules import check_settings
+
+        checks.register(check_settings)

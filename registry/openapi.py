@@ -2,7 +2,13 @@
 that drf-spectacular cannot discover, so its contract (the ``tkdn_calculate`` JSON schema, see
 README) is described here and added to ``/api/v1/schema/`` by a post-processing hook."""
 
+from applications import calculation
+
 _MONEY = {"type": "string", "pattern": r"^\d+(\.\d{1,2})?$", "example": "11000"}
+_RULE_SETS = ", ".join(
+    f"{rules.code} ({rules.legal_basis_short}, {rules.formula}, dari {rules.in_force_from})"
+    for rules in calculation.RULE_SETS.values()
+)
 _ERROR = {
     "type": "object",
     "properties": {
@@ -22,18 +28,45 @@ CALCULATOR_REQUEST = {
     "type": "object",
     "required": ["materials", "labour"],
     "properties": {
-        "rule_set": {"type": "string", "example": "IK-2022"},
+        "rule_set": {
+            "type": "string",
+            "enum": list(calculation.RULE_SETS),
+            "description": "Aturan perhitungan; tanpa rule_set dipakai aturan yang berlaku hari "
+            f"ini. Tersedia: {_RULE_SETS}.",
+        },
+        "facility": {
+            "type": "string",
+            "enum": list(calculation.FACILITIES),
+            "description": "Fasilitas produksi (wajib pada IK-2025, tidak dipakai pada IK-2022): "
+            "own = pabrik sendiri di Indonesia, other_company = fasilitas perusahaan lain, "
+            "other_industry = dibuatkan industri lain, none = tidak ada investasi fasilitas.",
+        },
         "materials": {
             "type": "array",
             "minItems": 1,
             "items": {
                 "type": "object",
-                "required": ["name", "qty_per_unit", "unit_price_rp", "domestic"],
+                "description": "Tiap baris menyebut domestic (IK-2022) atau origin (IK-2025); "
+                "bila keduanya, harus cocok (imported = domestic false).",
+                "required": ["name", "qty_per_unit", "unit_price_rp"],
                 "properties": {
                     "name": {"type": "string"},
                     "qty_per_unit": _MONEY,
                     "unit_price_rp": _MONEY,
                     "domestic": {"type": "boolean"},
+                    "origin": {
+                        "type": "string",
+                        "enum": list(calculation.MATERIAL_ORIGINS),
+                        "description": "local = buatan Indonesia dari bahan lokal; "
+                        "local_with_imports = buatan Indonesia dengan bahan impor; imported; "
+                        "certified = komponen bersertifikat TKDN (wajib component_tkdn_pct).",
+                    },
+                    "component_tkdn_pct": {
+                        "type": "string",
+                        "pattern": r"^\d+(\.\d{1,2})?$",
+                        "description": "Nilai TKDN komponen 0–100, hanya untuk origin certified.",
+                        "example": "45.50",
+                    },
                 },
             },
         },
@@ -74,16 +107,21 @@ CALCULATOR_REQUEST = {
 CALCULATOR_RESPONSE = {
     "type": "object",
     "properties": {
-        "rule_set": {"type": "string"},
+        "rule_set": {"type": "string", "enum": list(calculation.RULE_SETS)},
+        "legal_basis": {"type": "string", "example": "Permenperin 35/2025"},
+        "provisional": {
+            "type": "boolean",
+            "description": "Aturan masih sementara (lampiran industri kecil belum dipastikan).",
+        },
         "tkdn_ik": {"type": "string", "example": "25.00"},
         "eligible": {"type": "boolean"},
         "threshold": {"type": "string"},
         "maximum": {"type": "string"},
         "factors": {
             "type": "object",
-            "properties": {
-                name: _FACTOR for name in ("materials", "labour", "overhead", "development")
-            },
+            "description": "Faktor aturan yang dipakai: IK-2022 materials, labour, overhead, "
+            "development; IK-2025 materials, labour, facility.",
+            "properties": {name: _FACTOR for name in calculation.FACTORS},
         },
         "best_improvement": {"type": "string"},
     },
@@ -103,7 +141,7 @@ def add_calculator(result, generator, request, public):
     result.setdefault("paths", {})["/api/v1/calculator/"] = {
         "post": {
             "operationId": "calculator_create",
-            "summary": "Hitung nilai TKDN-IK (rule set IK-2022); tidak ada yang disimpan.",
+            "summary": "Hitung nilai TKDN-IK (IK-2022 atau IK-2025); tidak ada yang disimpan.",
             "tags": ["calculator"],
             "requestBody": {
                 "required": True,

@@ -314,8 +314,13 @@ TKDN_ADMIN_2FA = env.bool("TKDN_ADMIN_2FA", default=not DEBUG)
 OTP_TOTP_ISSUER = "Portal TKDN-IK"
 
 # --- TKDN-IK domain settings ----------------------------------------------------------------
-# The rule set used for new calculations; rule sets are registered in applications/calculation.py.
-TKDN_ACTIVE_RULE_SET = env.str("TKDN_ACTIVE_RULE_SET", default="IK-2022")
+# Rule sets (IK-2022, IK-2025) are data of applications/calculation.py, each with its default
+# in-force date (IK-2025: submissions from 2025-12-12, spec §8); applications/rules.py applies
+# these two settings on top. Re-date a set: TKDN_RULE_SET_IN_FORCE_FROM="IK-2025=2025-12-11".
+# Confirm a provisional set once its small-industry annex is known:
+# TKDN_CONFIRMED_RULE_SETS=IK-2025.
+TKDN_RULE_SET_IN_FORCE_FROM = env.dict("TKDN_RULE_SET_IN_FORCE_FROM", default={})
+TKDN_CONFIRMED_RULE_SETS = env.list("TKDN_CONFIRMED_RULE_SETS", default=[])
 # Printed on the certificate (spec §1: the issuing authority is a setting, so a ministry or a
 # regional office can operate the same software).
 TKDN_ISSUER_NAME = env.str(
@@ -325,10 +330,7 @@ TKDN_SIGNATORY_NAME = env.str("TKDN_SIGNATORY_NAME", default="Kepala Pusat P3DN"
 TKDN_SIGNATORY_POSITION = env.str(
     "TKDN_SIGNATORY_POSITION", default="Pusat Peningkatan Penggunaan Produk Dalam Negeri"
 )
-TKDN_LEGAL_BASIS = env.str(
-    "TKDN_LEGAL_BASIS",
-    default="Peraturan Menteri Perindustrian Nomor 46 Tahun 2022",
-)
+# The legal basis printed on a certificate is its rule set's (applications/calculation.py).
 TKDN_DISCLAIMER = env.str("TKDN_DISCLAIMER", default="")
 # Four eyes: when on, the official who approves must differ from the one who checked.
 TKDN_FOUR_EYES = env.bool("TKDN_FOUR_EYES", default=False)

@@ -10,6 +10,7 @@ import pytest
 URL = "/api/v1/calculator/"
 
 EXAMPLE_2 = {
+    "rule_set": "IK-2022",
     "materials": [
         {"name": "Kain", "qty_per_unit": "1", "unit_price_rp": "11000", "domestic": True},
         {"name": "Pewarna", "qty_per_unit": 1, "unit_price_rp": 13000, "domestic": False},
@@ -46,6 +47,7 @@ def test_worked_example_2_gives_the_commands_output():
 
 def test_half_up_rounding_of_worked_example_5(client):
     body = {
+        "rule_set": "IK-2022",
         "materials": [
             {"name": "A", "qty_per_unit": 1, "unit_price_rp": 514375, "domestic": True},
             {"name": "B", "qty_per_unit": 1, "unit_price_rp": 485625, "domestic": False},
@@ -98,3 +100,44 @@ def test_wrong_method_content_type_and_size(client):
     response = post(client, big)
     assert response.status_code == 413
     assert set(response.json()) == {"error", "error_en", "field"}
+
+
+def test_ik_2025_is_today_s_set_and_named_in_the_answer(client):
+    from tests.applications.test_calculation_ik2025 import batik
+
+    payload = batik()
+    del payload["rule_set"]
+    response = post(client, payload)
+    assert response.status_code == 200
+    body = response.json()
+    assert (body["rule_set"], body["legal_basis"], body["provisional"]) == (
+        "IK-2025",
+        "Permenperin 35/2025",
+        True,
+    )
+    assert (body["tkdn_ik"], body["maximum"]) == ("69.53", "100.00")
+    assert body == command_output(json.dumps(payload))
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        (lambda d: d.pop("facility"), "facility"),
+        (lambda d: d["materials"][0].update(origin="certified"), "materials[0].component_tkdn_pct"),
+        (
+            lambda d: d["materials"][0].update(origin="certified", component_tkdn_pct="-1"),
+            "materials[0].component_tkdn_pct",
+        ),
+        (lambda d: d["materials"][0].update(origin="asing"), "materials[0].origin"),
+        (lambda d: d.update(facility="sewa"), "facility"),
+        (lambda d: d.update(rule_set="IK-2030"), "rule_set"),
+    ],
+)
+def test_bad_ik_2025_input_is_400_naming_the_field(client, change, field):
+    from tests.applications.test_calculation_ik2025 import batik
+
+    payload = batik()
+    change(payload)
+    response = post(client, payload)
+    assert response.status_code == 400
+    assert response.json()["field"] == field

@@ -1,6 +1,8 @@
 """Tests of the pure TKDN-IK engine (applications/calculation.py); no database, no Django."""
 
 import copy
+import dataclasses
+import datetime
 import json
 import pickle
 from decimal import ROUND_HALF_UP, Decimal, localcontext
@@ -12,7 +14,6 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from applications.calculation import (
-    DEFAULT_RULE_SET,
     DEVELOPMENT_KINDS,
     FACTORS,
     MAX_AMOUNT_RP,
@@ -23,12 +24,12 @@ from applications.calculation import (
     LabourLine,
     MaterialLine,
     OverheadLine,
-    RuleSet,
     calculate,
     get_rule_set,
     parse_input,
     result_to_dict,
     round_half_up,
+    rule_set_for,
     validate,
 )
 
@@ -148,6 +149,11 @@ EXAMPLES: dict[str, tuple[dict[str, Any], str, bool, dict[str, str], Fraction]] 
 }
 
 
+# The §3 examples are IK-2022 examples: they name their set (today's set is IK-2025).
+for _data, *_rest in EXAMPLES.values():
+    _data["rule_set"] = "IK-2022"
+
+
 @pytest.mark.parametrize("example", EXAMPLES)
 def test_worked_example_through_calculate(example: str) -> None:
     data, tkdn_ik, eligible, points, exact = EXAMPLES[example]
@@ -160,7 +166,7 @@ def test_worked_example_through_calculate(example: str) -> None:
     assert str(result.tkdn_ik) == tkdn_ik
     assert result.eligible is eligible
     assert {name: str(f.points_display) for name, f in result.factors.items()} == points
-    assert list(result.factors) == list(FACTORS)
+    assert list(result.factors) == list(IK_2022.factors) == list(FACTORS[:4])
 
 
 @pytest.mark.parametrize("example", EXAMPLES)
@@ -243,7 +249,7 @@ def make_input(
 def test_material_cost_is_quantity_times_unit_price() -> None:
     inp = make_input(materials=[("2", "7500", True), ("0.5", "30000", False)])
     assert inp.materials[0].cost_rp == Decimal("15000")
-    result = calculate(inp)
+    result = calculate(inp, IK_2022)
     assert result.factors["materials"].share == Fraction(1, 2)
     assert result.factors["materials"].total_rp == Decimal("30000.00")
 
@@ -257,13 +263,15 @@ def test_material_cost_is_exact_beyond_default_decimal_precision() -> None:
 
 
 def test_amounts_keep_their_exact_digits_in_sums() -> None:
-    result = calculate(make_input(materials=[("0.0001", "0.01", True), ("1", "1", False)]))
+    result = calculate(make_input(materials=[("0.0001", "0.01", True), ("1", "1", False)]), IK_2022)
     assert result.factors["materials"].domestic_rp == Decimal("0.000001")
     assert str(result_to_dict(result)["factors"]["materials"]["total_rp"]) == "1.000001"
 
 
 def test_overhead_with_zero_total_gives_no_points() -> None:
-    result = calculate(make_input(overhead_lines=[("listrik", "0", True), ("air", "0.00", True)]))
+    result = calculate(
+        make_input(overhead_lines=[("listrik", "0", True), ("air", "0.00", True)]), IK_2022
+    )
     overhead_factor = result.factors["overhead"]
     assert overhead_factor.share == 0
     assert overhead_factor.points == 0
@@ -271,14 +279,14 @@ def test_overhead_with_zero_total_gives_no_points() -> None:
 
 
 def test_no_overhead_lines_gives_no_overhead_points() -> None:
-    result = calculate(make_input())
+    result = calculate(make_input(), IK_2022)
     assert result.factors["overhead"].points == 0
     assert result.tkdn_ik == Decimal("34.00")
 
 
 def test_development_is_all_or_nothing_and_not_cost_based() -> None:
-    one = calculate(make_input(development=frozenset({"SNI"})))
-    many = calculate(make_input(development=frozenset(DEVELOPMENT_KINDS)))
+    one = calculate(make_input(development=frozenset({"SNI"})), IK_2022)
+    many = calculate(make_input(development=frozenset(DEVELOPMENT_KINDS)), IK_2022)
     assert one.factors["development"].points == many.factors["development"].points == 2
     assert one.factors["development"].domestic_rp == Decimal("0.00")
     assert one.factors["development"].total_rp == Decimal("0.00")
@@ -297,7 +305,8 @@ def test_imported_main_material_can_never_qualify() -> None:
             materials=[("1", "1000", False)],
             overhead_lines=[("listrik", "100", True)],
             development=frozenset({"HKI"}),
-        )
+        ),
+        IK_2022,
     )
     assert result.tkdn_ik == Decimal("16.00")
     assert not result.eligible
@@ -310,22 +319,27 @@ def test_best_improvement_breaks_ties_in_factor_order() -> None:
         make_input(
             labour_lines=[("600", "WNI"), ("400", "WNA")],
             overhead_lines=[("listrik", "100", False)],
-        )
+        ),
+        IK_2022,
     )
     assert result.factors["labour"].missing_points == result.factors["overhead"].missing_points
     assert result.best_improvement == "labour"
 
 
-def test_calculate_accepts_identifier_rule_set_or_default() -> None:
+def test_calculate_accepts_code_rule_set_or_default_of_today() -> None:
     inp = parse_input(EXAMPLES["2"][0])[0]
-    by_default = calculate(inp)
-    assert by_default == calculate(inp, "IK-2022") == calculate(inp, IK_2022)
-    assert by_default.rule_set == DEFAULT_RULE_SET == "IK-2022"
+    assert calculate(inp, "IK-2022") == calculate(inp, IK_2022)
+    # With no rule set, today's set applies: IK-2025 needs a facility, which this input lacks.
+    assert rule_set_for(datetime.date.today()).code == "IK-2025"
+    with pytest.raises(CalculationError) as raised:
+        calculate(inp)
+    assert raised.value.field == "facility"
+    assert calculate(dataclasses.replace(inp, facility="own")).rule_set == "IK-2025"
 
 
 def test_calculate_validates_before_computing() -> None:
     with pytest.raises(CalculationError) as raised:
-        calculate(make_input(materials=[]))
+        calculate(make_input(materials=[]), IK_2022)
     assert raised.value.field == "materials"
 
 
@@ -334,6 +348,8 @@ def test_result_to_dict_is_json_with_only_string_numbers() -> None:
 
     assert list(output) == [
         "rule_set",
+        "legal_basis",
+        "provisional",
         "tkdn_ik",
         "eligible",
         "threshold",
@@ -343,7 +359,7 @@ def test_result_to_dict_is_json_with_only_string_numbers() -> None:
     ]
     assert output["threshold"] == "25.00"
     assert output["maximum"] == "40.00"
-    assert list(output["factors"]) == list(FACTORS)
+    assert list(output["factors"]) == list(IK_2022.factors)
     assert output["factors"]["labour"] == {
         "weight": "10",
         "domestic_rp": "6000.00",
@@ -408,7 +424,7 @@ def test_round_half_up_rejects_non_finite() -> None:
 
 
 def test_ik_2022_rule_set_values() -> None:
-    rules = get_rule_set()
+    rules = get_rule_set("IK-2022")
     assert rules is RULE_SETS["IK-2022"]
     assert dict(rules.weights) == {
         "materials": Decimal(24),
@@ -443,19 +459,20 @@ def test_rule_set_survives_pickle_and_deepcopy() -> None:
     assert hash(IK_2022) == hash(copy.deepcopy(IK_2022))
 
 
-def test_rule_set_requires_every_factor_weight() -> None:
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {"weights": {"materials": Decimal(24)}},  # no labour, and not adding up to the maximum
+        {"weights": {"labour": Decimal(10), "materials": Decimal(30)}},  # out of factor order
+        {"maximum": Decimal(41)},  # weights no longer add up to it
+        {"origin_credits": {"local": Decimal(1)}},
+        {"facility_credits": {"own": Decimal(1)}},  # IK-2022 has no facility factor
+        {"extension_years": 0},  # but one extension allowed
+    ],
+)
+def test_rule_set_refuses_inconsistent_data(changes: dict[str, Any]) -> None:
     with pytest.raises(ValueError):
-        RuleSet(
-            identifier="broken",
-            weights={"materials": Decimal(24)},
-            threshold=Decimal(25),
-            maximum=Decimal(40),
-            validity_years=3,
-            extension_years=2,
-            max_small_industry_capital_rp=Decimal(1),
-            max_amount_rp=Decimal(1),
-            development_kinds=frozenset(),
-        )
+        dataclasses.replace(IK_2022, **changes)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -591,7 +608,8 @@ INVALID = [
     ),
     ("domestic string", _set(["materials", 0, "domestic"], "true"), "materials[0].domestic"),
     ("domestic number", _set(["materials", 0, "domestic"], 1), "materials[0].domestic"),
-    ("domestic missing", _delete(["materials", 0, "domestic"]), "materials[0].domestic"),
+    # With neither domestic nor origin the line does not say where it comes from.
+    ("domestic missing", _delete(["materials", 0, "domestic"]), "materials[0].origin"),
     ("labour missing", _delete(["labour"]), "labour"),
     ("labour empty", _set(["labour"], []), "labour"),
     ("labour role empty", _set(["labour", 1, "role"], ""), "labour[1].role"),
@@ -672,7 +690,6 @@ def test_top_level_must_be_an_object(data: object) -> None:
         (["materials", 0, "name"], "x" * 200),
         (["overhead", 0, "cost_per_unit_rp"], "0"),
         (["overhead", 0, "cost_per_unit_rp"], "-0"),
-        (["rule_set"], None),
         (["overhead"], None),
         (["development"], None),
     ],
@@ -685,11 +702,11 @@ def test_boundary_values_are_accepted(path: list[Any], value: Any) -> None:
 
 def test_optional_lists_may_be_omitted() -> None:
     data = valid_data()
-    del data["overhead"], data["development"], data["rule_set"]
+    del data["overhead"], data["development"]
     inp, rules = parse_input(data)
     assert inp.overhead == ()
     assert inp.development == frozenset()
-    assert rules.identifier == DEFAULT_RULE_SET
+    assert rules.code == "IK-2022"
 
 
 def test_float_amounts_keep_the_written_digits() -> None:
@@ -775,7 +792,7 @@ def test_validate_accepts_integers_as_amounts() -> None:
         materials=(MaterialLine("m", 2, 7500, True),),  # type: ignore[arg-type]
         labour=(LabourLine("r", 8000, "WNI"),),  # type: ignore[arg-type]
     )
-    assert calculate(inp).tkdn_ik == Decimal("34.00")
+    assert calculate(inp, IK_2022).tkdn_ik == Decimal("34.00")
 
 
 def test_validate_rejects_a_non_input() -> None:
@@ -840,7 +857,7 @@ def reference_tkdn(inp: CalculationInput) -> Fraction:
 @FAST
 @given(inputs)
 def test_result_matches_the_formula_and_stays_within_bounds(inp: CalculationInput) -> None:
-    result = calculate(inp)
+    result = calculate(inp, IK_2022)
 
     assert result.exact == reference_tkdn(inp)
     assert result.tkdn_ik == round_half_up(reference_tkdn(inp))
@@ -872,7 +889,7 @@ def test_making_a_material_domestic_never_lowers_the_result(
         inp.overhead,
         inp.development,
     )
-    before, after = calculate(inp), calculate(better)
+    before, after = calculate(inp, IK_2022), calculate(better, IK_2022)
     assert after.exact >= before.exact
     assert after.tkdn_ik >= before.tkdn_ik
 
@@ -890,7 +907,7 @@ def test_hiring_wni_instead_of_wna_never_lowers_the_result(
         inp.overhead,
         inp.development,
     )
-    before, after = calculate(inp), calculate(better)
+    before, after = calculate(inp, IK_2022), calculate(better, IK_2022)
     assert after.exact >= before.exact
     assert after.tkdn_ik >= before.tkdn_ik
 
@@ -910,7 +927,7 @@ def test_domestic_overhead_never_lowers_the_result(
         _replace(inp.overhead, index, OverheadLine(line.kind, line.cost_per_unit_rp, True)),
         inp.development,
     )
-    assert calculate(better).exact >= calculate(inp).exact
+    assert calculate(better, IK_2022).exact >= calculate(inp, IK_2022).exact
 
 
 @FAST
@@ -922,7 +939,7 @@ def test_result_does_not_depend_on_line_order(inp: CalculationInput, data: st.Da
         tuple(data.draw(st.permutations(inp.overhead))),
         inp.development,
     )
-    assert calculate(shuffled) == calculate(inp)
+    assert calculate(shuffled, IK_2022) == calculate(inp, IK_2022)
 
 
 @FAST
@@ -950,7 +967,7 @@ def test_result_is_unchanged_when_all_amounts_scale_together(
         ),
         inp.development,
     )
-    before, after = calculate(inp), calculate(scaled)
+    before, after = calculate(inp, IK_2022), calculate(scaled, IK_2022)
     assert after.exact == before.exact
     assert after.tkdn_ik == before.tkdn_ik
     assert {n: f.share for n, f in after.factors.items()} == {
@@ -985,6 +1002,6 @@ def test_json_round_trip_gives_the_same_result(inp: CalculationInput) -> None:
         ],
         "development": sorted(inp.development),
     }
-    parsed, rules = parse_input(json.loads(json.dumps(data)))
+    parsed, rules = parse_input(json.loads(json.dumps(data)), "IK-2022")
     assert parsed == inp
     assert isinstance(calculate(parsed, rules), CalculationResult)

@@ -88,6 +88,7 @@ def test_worked_example_from_stdin(example: str) -> None:
 
 def test_example_5_with_json_numbers_rounds_half_up() -> None:
     text = """{
+      "rule_set": "IK-2022",
       "materials": [
         {"name": "Dalam negeri", "qty_per_unit": 1, "unit_price_rp": 514375.00, "domestic": true},
         {"name": "Impor", "qty_per_unit": 1.0, "unit_price_rp": 485625, "domestic": false}
@@ -106,6 +107,8 @@ def test_output_is_the_full_contract() -> None:
     assert status == 0
     assert output == {
         "rule_set": "IK-2022",
+        "legal_basis": "Permenperin 46/2022",
+        "provisional": False,
         "tkdn_ik": "19.52",
         "eligible": False,
         "threshold": "25.00",
@@ -175,26 +178,72 @@ def test_stdin_bytes_are_decoded_as_utf8_with_optional_bom() -> None:
 # ---------------------------------------------------------------------------------------------
 
 
-def test_default_rule_set_comes_from_settings(settings: Any) -> None:
-    settings.TKDN_ACTIVE_RULE_SET = "IK-1999"
-    status, output, stderr = run_text(json.dumps(EXAMPLES["2"][0]))
-    assert_error(status, output, stderr, "rule_set")
-    assert "IK-1999" in output["error"]
+def test_without_rule_set_today_s_set_applies(settings: Any) -> None:
+    # Today (after 12 Dec 2025) that is IK-2025, which asks for a facility.
+    status, output, stderr = run_text(json.dumps(batik_without_rule_set()))
+    assert status == 0, output
+    assert (output["rule_set"], output["legal_basis"], output["provisional"]) == (
+        "IK-2025",
+        "Permenperin 35/2025",
+        True,
+    )
+    assert output["tkdn_ik"] == "69.53"
+    assert list(output["factors"]) == ["materials", "labour", "facility"]
 
 
-def test_rule_set_in_input_overrides_settings(settings: Any) -> None:
-    settings.TKDN_ACTIVE_RULE_SET = "IK-1999"
-    data = dict(EXAMPLES["2"][0], rule_set="IK-2022")
+def test_settings_re_date_and_confirm_a_rule_set(settings: Any) -> None:
+    # IK-2025 re-dated into the future: today falls back to IK-2022.
+    settings.TKDN_RULE_SET_IN_FORCE_FROM = {"IK-2025": "2099-01-01"}
+    data = dict(EXAMPLES["2"][0])
+    del data["rule_set"]
     status, output, _ = run_text(json.dumps(data))
-    assert status == 0
-    assert output["rule_set"] == "IK-2022"
+    assert (status, output["rule_set"], output["tkdn_ik"]) == (0, "IK-2022", "25.00")
+    settings.TKDN_RULE_SET_IN_FORCE_FROM = {}
+    settings.TKDN_CONFIRMED_RULE_SETS = ["IK-2025"]
+    status, output, _ = run_text(json.dumps(batik_without_rule_set()))
+    assert (status, output["provisional"]) == (0, False)
 
 
-def test_missing_setting_falls_back_to_ik_2022(settings: Any) -> None:
-    del settings.TKDN_ACTIVE_RULE_SET
+def test_rule_set_in_input_overrides_today_s_set() -> None:
     status, output, _ = run_text(json.dumps(EXAMPLES["2"][0]))
     assert status == 0
-    assert output["rule_set"] == calculation.DEFAULT_RULE_SET
+    assert output["rule_set"] == "IK-2022"
+    assert output["legal_basis"] == "Permenperin 46/2022"
+
+
+def test_unknown_rule_set_names_the_field() -> None:
+    data = dict(EXAMPLES["2"][0], rule_set="IK-1999")
+    status, output, stderr = run_text(json.dumps(data))
+    assert_error(status, output, stderr, "rule_set")
+    assert "IK-1999" in output["error"] and "IK-2025" in output["error"]
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        (lambda d: d.pop("facility"), "facility"),
+        (lambda d: d.update(facility="kontrak"), "facility"),
+        (lambda d: d["materials"][0].update(origin="certified"), "materials[0].component_tkdn_pct"),
+        (
+            lambda d: d["materials"][0].update(origin="certified", component_tkdn_pct="101"),
+            "materials[0].component_tkdn_pct",
+        ),
+        (lambda d: d["materials"][0].update(origin="lokal"), "materials[0].origin"),
+    ],
+)
+def test_bad_ik_2025_input_is_refused_with_the_field(change: Any, field: str) -> None:
+    data = batik_without_rule_set()
+    change(data)
+    status, output, stderr = run_text(json.dumps(data))
+    assert_error(status, output, stderr, field)
+
+
+def batik_without_rule_set() -> dict[str, Any]:
+    from tests.applications.test_calculation_ik2025 import batik
+
+    data = batik()
+    del data["rule_set"]
+    return data
 
 
 # ---------------------------------------------------------------------------------------------

@@ -19,10 +19,9 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any, NoReturn
 
-from django.conf import settings
 from django.core.management.base import BaseCommand, CommandParser
 
-from applications import calculation
+from applications import calculation, rules
 
 #: [A] Largest accepted input. One product's cost lines fit in a few kilobytes; the limit keeps a
 #: wrong file (a database dump, a video) from being read into memory.
@@ -157,11 +156,12 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         try:
-            default_rule_set = getattr(
-                settings, "TKDN_ACTIVE_RULE_SET", calculation.DEFAULT_RULE_SET
-            )
             data = decode_json(_read(options.get("file"), options.get("stdin")))
-            inp, rule_set = calculation.parse_input(data, default_rule_set=default_rule_set)
+            # No rule_set in the input: the set in force today (spec §8); settings may re-date
+            # or confirm a set (applications.rules).
+            inp, rule_set = calculation.parse_input(
+                data, default_rule_set=rules.in_force(), registry=rules.registry()
+            )
             result = calculation.calculate(inp, rule_set)
             output = json.dumps(calculation.result_to_dict(result), indent=2, ensure_ascii=False)
         except calculation.CalculationError as error:
