@@ -10,12 +10,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from django.conf import settings
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from . import calculation
+from . import calculation, rules
 from .models import Application, Company, Product
 from .selectors import application_calculation_input
 
@@ -38,10 +37,9 @@ def _rupiah(value) -> str:
 
 def company_checks(*, company: Company) -> list[Check]:
     """Whether the company itself may apply: capital limit and the one-year bar (spec §4)."""
-    limit = calculation.get_rule_set(settings.TKDN_ACTIVE_RULE_SET).max_small_industry_capital_rp
+    limit = rules.in_force().max_small_industry_capital_rp
     capital_ok = company.capital_rp is not None and company.capital_rp <= limit
-    today = timezone.localdate()
-    barred = company.barred_until is not None and company.barred_until > today
+    barred = calculation.is_barred(company.barred_until, timezone.localdate())
     return [
         Check(
             code="capital",
@@ -147,12 +145,95 @@ def product_checks(*, product: Product) -> list[Check]:
     ]
 
 
+def _rule_set_checks(
+    *, rule_set: calculation.RuleSet, product: Product, materials: list
+) -> list[Check]:
+    """What a rule set asks beyond IK-2022 (spec §8): the production facility, each material's
+    origin, and the evidence of a certified component."""
+    checks: list[Check] = []
+    if rule_set.uses_facility:
+        facility_ok = bool(product.facility)
+        checks.append(
+            Check(
+                code="facility",
+                ok=facility_ok,
+                title=_("Fasilitas produksi diisi"),
+                explanation=(
+                    _("Fasilitas produksi: %(facility)s.")
+                    % {"facility": product.get_facility_display()}
+                    if facility_ok
+                    else _(
+                        "Aturan %(code)s menghitung fasilitas produksi (sampai %(points)s poin); "
+                        "data produk belum menyebutkannya."
+                    )
+                    % {"code": rule_set.code, "points": rule_set.weights["facility"]}
+                ),
+                action="" if facility_ok else _("Pilih fasilitas produksi pada data produk."),
+            )
+        )
+    if rule_set.uses_origin:
+        no_origin = [m.name for m in materials if not m.origin]
+        checks.append(
+            Check(
+                code="material_origin",
+                ok=not no_origin,
+                title=_("Asal setiap bahan dipilih"),
+                explanation=(
+                    _("Setiap bahan menyebutkan asalnya.")
+                    if not no_origin
+                    else _(
+                        "Aturan %(code)s membedakan bahan lokal, lokal yang mengandung impor, "
+                        "impor, dan bersertifikat TKDN."
+                    )
+                    % {"code": rule_set.code}
+                ),
+                action="" if not no_origin else _("Pilih asal bahan pada baris berikut."),
+                details=no_origin,
+            )
+        )
+        unproven = [
+            m.name
+            for m in materials
+            if m.origin == m.Origin.CERTIFIED
+            and (m.component_tkdn is None or not m.component_is_evidenced)
+        ]
+        checks.append(
+            Check(
+                code="component_certificate",
+                ok=not unproven,
+                title=_("Nilai, nomor, dan berkas sertifikat untuk bahan bersertifikat TKDN"),
+                explanation=(
+                    _("Setiap bahan bersertifikat TKDN memiliki nilai, nomor, dan berkasnya.")
+                    if not unproven
+                    else _(
+                        "Bahan bersertifikat TKDN dihitung menurut nilai TKDN-nya; nilai, nomor "
+                        "sertifikat, dan berkasnya wajib ada."
+                    )
+                ),
+                action=""
+                if not unproven
+                else _(
+                    "Isi nilai TKDN komponen, nomor sertifikat, dan unggah berkas sertifikat pada "
+                    "baris berikut, atau pilih asal lain."
+                ),
+                details=unproven,
+            )
+        )
+    return checks
+
+
 def application_checks(*, application: Application) -> list[Check]:
-    """Every check of the issue's list, for one application; all must pass before submitting."""
+    """Every check of the issue's list, for one application; all must pass before submitting.
+
+    Checked under the rule set the application will be computed with: a draft the set in force
+    today, a revision its own set (``rules.applicable``).
+    """
     product = application.product
+    rule_set = rules.applicable(application)
     checks = company_checks(company=product.company) + product_checks(product=product)
 
     materials = list(application.materials.all())
+    checks += _rule_set_checks(rule_set=rule_set, product=product, materials=materials)
     missing_proof = [m.name for m in materials if m.domestic and not m.purchase_proof]
     checks.append(
         Check(
@@ -202,7 +283,7 @@ def application_checks(*, application: Application) -> list[Check]:
 
     try:
         calculation.calculate(
-            application_calculation_input(application=application), application.rule_set
+            application_calculation_input(application=application, rule_set=rule_set), rule_set
         )
         engine_error = ""
     except calculation.CalculationError as error:

@@ -16,7 +16,7 @@ from django.core.exceptions import ValidationError
 from django.forms import BaseInlineFormSet, formset_factory, inlineformset_factory
 from django.utils.translation import gettext_lazy as _
 
-from . import calculation
+from . import calculation, rules
 from .models import (
     Application,
     Company,
@@ -231,6 +231,21 @@ class CompanyForm(forms.ModelForm):
         return code
 
 
+# --- Plain-language help for the IK-2025 questions (spec §8) -------------------------------
+
+FACILITY_HELP = _(
+    "Pabrik sendiri: Anda memproduksi di tempat usaha sendiri di Indonesia. Perusahaan lain: "
+    "Anda memakai mesin/tempat milik perusahaan lain. Industri lain: produk dibuatkan oleh "
+    "industri lain. Tidak ada: tidak ada investasi fasilitas produksi."
+)
+MATERIAL_ORIGIN_HELP = _(
+    "Lokal: dibuat di Indonesia dari bahan lokal atau alam Indonesia. Mengandung impor: dibuat "
+    "di Indonesia tetapi memakai bahan impor. Impor: buatan luar negeri, walaupun dibeli di toko "
+    "Indonesia. Bersertifikat TKDN: komponen ini punya sertifikat TKDN sendiri; isi nilainya, "
+    "nomornya, dan unggah sertifikatnya."
+)
+
+
 # --- Products ----------------------------------------------------------------------
 
 
@@ -251,8 +266,10 @@ class ProductForm(forms.ModelForm):
             "packing_only",
             "nie_number",
             "nie_file",
+            "facility",
         ]
         widgets = {
+            "facility": forms.RadioSelect,
             "process_description": forms.Textarea(attrs={"rows": 3}),
             "kbli": forms.TextInput(attrs={"inputmode": "numeric", "maxlength": 5}),
         }
@@ -264,11 +281,24 @@ class ProductForm(forms.ModelForm):
             "unit": _("Semua biaya diisi per satu satuan ini, misalnya per buah atau per kg."),
             "packing_only": _("Centang bila perusahaan hanya mengemas produk buatan pihak lain."),
             "nie_number": _("Wajib untuk alat kesehatan dan obat."),
+            "facility": FACILITY_HELP,
         }
 
     def __init__(self, *args, company: Company | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         self.company = company
+        # Asked from IK-2025 on (spec §8); an older product may leave it empty until it applies.
+        rules_today = rules.in_force()
+        facility = self.fields["facility"]
+        facility.required = rules_today.uses_facility
+        facility.choices = [c for c in facility.choices if c[0]]  # no "---------" radio
+        if not rules_today.uses_facility:
+            facility.help_text = _("Tidak dipakai pada aturan %(code)s.") % {
+                "code": rules_today.code
+            }
+        facility.error_messages["required"] = _(
+            "Pilih di mana produk ini dibuat (dipakai dalam perhitungan %(code)s)."
+        ) % {"code": rules_today.code}
 
     def clean_kbli(self):
         kbli = self.cleaned_data["kbli"].strip()
@@ -277,6 +307,7 @@ class ProductForm(forms.ModelForm):
 
 
 # --- Cost lines ----------------------------------------------------------------------
+
 
 ORIGIN_CHOICES = [
     ("True", _("Dalam negeri (buatan Indonesia)")),
@@ -312,6 +343,71 @@ class MaterialLineForm(forms.ModelForm):
         model = MaterialLine
         fields = ["name", "specification", "domestic", "qty_per_unit", "unit_price_rp",
                   "purchase_proof"]  # fmt: skip
+
+
+class MaterialOriginLineForm(MaterialLineForm):
+    """A material line under a rule set that judges origin four ways (IK-2025, spec §8).
+
+    ``domestic`` is not asked: it follows the origin (anything but imported), so the line still
+    reads right wherever a yes/no is shown.
+    """
+
+    origin = forms.ChoiceField(
+        label=_("Asal bahan"),
+        choices=MaterialLine.Origin.choices,
+        help_text=MATERIAL_ORIGIN_HELP,
+        error_messages={"required": _("Pilih asal bahan.")},
+    )
+    component_tkdn = AmountField(
+        label=_("Nilai TKDN komponen (%)"),
+        thousands=False,
+        required=False,
+        max_value=Decimal(100),
+        decimal_places=2,
+        help_text=_("Hanya untuk bahan bersertifikat TKDN, 0–100, misalnya 45,5."),
+    )
+    component_certificate = UploadField(label=_("Sertifikat TKDN komponen (PDF/JPEG/PNG)"))
+
+    class Meta(MaterialLineForm.Meta):
+        fields = ["name", "specification", "origin", "qty_per_unit", "unit_price_rp",
+                  "component_tkdn", "component_certificate_number", "component_certificate",
+                  "purchase_proof"]  # fmt: skip
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields.pop("domestic", None)
+        self.fields["component_tkdn"].error_messages["max_value"] = _(
+            "Nilai TKDN komponen paling besar 100."
+        )
+
+    def clean(self):
+        cleaned = super().clean()
+        origin = cleaned.get("origin")
+        if origin == MaterialLine.Origin.CERTIFIED:
+            if cleaned.get("component_tkdn") is None and "component_tkdn" not in self.errors:
+                self.add_error(
+                    "component_tkdn",
+                    _("Isi nilai TKDN komponen (0–100) untuk bahan bersertifikat TKDN."),
+                )
+        elif origin:
+            # Only a certified component has a TKDN value; a value left from an earlier choice
+            # would be misleading.
+            cleaned["component_tkdn"] = None
+        if origin:
+            self.instance.domestic = origin != MaterialLine.Origin.IMPORTED
+        return cleaned
+
+
+class FacilityForm(forms.Form):
+    """The production facility in the public calculator (on the product form for owners)."""
+
+    facility = forms.ChoiceField(
+        label=_("Fasilitas produksi"),
+        choices=Product.Facility.choices,
+        initial=Product.Facility.OWN,
+        widget=forms.RadioSelect,
+        help_text=FACILITY_HELP,
+    )
 
 
 class LabourLineForm(forms.ModelForm):
@@ -360,13 +456,27 @@ FORMSET_SPECS = {
 }
 
 
-def line_formsets(application: Application, data=None, files=None) -> dict[str, LineFormSet]:
-    """The four formsets of the application page, keyed by factor (also their prefixes).
+def formset_specs(rule_set: calculation.RuleSet) -> dict[str, tuple[type, type]]:
+    """The cost-line lists a rule set asks for: IK-2025 asks each material's origin and has no
+    overhead factor (spec §8); IK-2022 keeps its yes/no origin and its overhead list."""
+    specs = dict(FORMSET_SPECS)
+    if rule_set.uses_origin:
+        specs["materials"] = (MaterialLine, MaterialOriginLineForm)
+    if "overhead" not in rule_set.weights:
+        del specs["overhead"]
+    return specs
+
+
+def line_formsets(
+    application: Application, data=None, files=None, *, rule_set: calculation.RuleSet | None = None
+) -> dict[str, LineFormSet]:
+    """The formsets of the application page for its rule set, keyed by factor (also their
+    prefixes).
 
     A list with no saved rows starts with one empty row, so the owner sees where to type.
     """
     formsets = {}
-    for prefix, (model, form) in FORMSET_SPECS.items():
+    for prefix, (model, form) in formset_specs(rule_set or rules.of(application)).items():
         has_rows = model.objects.filter(application=application).exists()
         factory = inlineformset_factory(
             Application,
@@ -390,15 +500,22 @@ def _chosen(data, form, name: str) -> bool:
 
 
 def preview_input(
-    formsets: dict[str, forms.BaseFormSet], data=None
+    formsets: dict[str, forms.BaseFormSet],
+    data=None,
+    *,
+    rule_set: calculation.RuleSet | None = None,
+    facility: str | None = None,
 ) -> tuple[calculation.CalculationInput, list[str]]:
     """The engine's input from the posted, unsaved forms, and the rows left out as incomplete.
 
     Mirrors ``selectors.application_calculation_input``'s evidence rules: a domestic material
-    counts as domestic only with a purchase proof (stored, uploaded, or chosen in the browser);
-    a development item counts only with its number and file. Rows with errors are left out and
-    named in the second value, so the value keeps updating while a row is being typed.
+    counts as domestic only with a purchase proof (stored, uploaded, or chosen in the browser;
+    under IK-2025 a line without one counts as imported); a development item counts only with
+    its number and file. Rows with errors are left out and named in the second value, so the
+    value keeps updating while a row is being typed. ``facility`` goes in when ``rule_set`` has
+    a facility factor.
     """
+    rule_set = rule_set or rules.in_force()
     incomplete: list[str] = []
     rows: dict[str, list[dict]] = {name: [] for name in FORMSET_SPECS}
     for name, formset in formsets.items():
@@ -419,16 +536,37 @@ def preview_input(
         stored = getattr(getattr(form, "instance", None), field, None)
         return bool(row.get(field)) or bool(stored) or _chosen(data, form, field)
 
-    materials = tuple(
-        calculation.MaterialLine(
-            name=row["name"],
-            qty_per_unit=row["qty_per_unit"],
-            unit_price_rp=row["unit_price_rp"],
-            domestic=bool(row["domestic"]) and ("purchase_proof" not in row
-                                                or has_file(row, "purchase_proof")),
-        )
-        for row in rows["materials"]
-    )  # fmt: skip
+    def proven(row) -> bool:
+        return "purchase_proof" not in row or has_file(row, "purchase_proof")
+
+    materials = []
+    for row in rows["materials"]:
+        if rule_set.uses_origin:
+            origin = row.get("origin") or (
+                MaterialLine.Origin.LOCAL if row.get("domestic") else MaterialLine.Origin.IMPORTED
+            )
+            if origin != MaterialLine.Origin.IMPORTED and not proven(row):
+                origin = MaterialLine.Origin.IMPORTED
+            materials.append(
+                calculation.MaterialLine(
+                    name=row["name"],
+                    qty_per_unit=row["qty_per_unit"],
+                    unit_price_rp=row["unit_price_rp"],
+                    origin=str(origin),
+                    component_tkdn_pct=row.get("component_tkdn")
+                    if origin == MaterialLine.Origin.CERTIFIED
+                    else None,
+                )
+            )
+        else:
+            materials.append(
+                calculation.MaterialLine(
+                    name=row["name"],
+                    qty_per_unit=row["qty_per_unit"],
+                    unit_price_rp=row["unit_price_rp"],
+                    domestic=bool(row["domestic"]) and proven(row),
+                )
+            )
     labour = tuple(
         calculation.LabourLine(
             role=row["role"],
@@ -453,7 +591,11 @@ def preview_input(
     )
     return (
         calculation.CalculationInput(
-            materials=materials, labour=labour, overhead=overhead, development=development
+            materials=tuple(materials),
+            labour=labour,
+            overhead=overhead if "overhead" in rule_set.weights else (),
+            development=development,
+            facility=(facility or None) if rule_set.uses_facility else None,
         ),
         incomplete,
     )
@@ -487,14 +629,28 @@ class DevelopmentClaimForm(forms.Form):
     kind = forms.ChoiceField(label=_("Jenis"), choices=DevelopmentItem.Kind.choices)
 
 
-def calculator_formsets(data=None) -> dict[str, forms.BaseFormSet]:
-    """The public calculator's formsets: the same line forms, without files and without saving."""
+def calculator_formsets(
+    data=None, *, rule_set: calculation.RuleSet | None = None
+) -> dict[str, forms.BaseFormSet]:
+    """The public calculator's formsets for ``rule_set`` (default: today's): the same line
+    forms, without files and without saving."""
+    rule_set = rule_set or rules.in_force()
+    material_form = MaterialOriginLineForm if rule_set.uses_origin else MaterialLineForm
     specs = {
-        "materials": _without(MaterialLineForm, "purchase_proof", "specification", "application"),
+        "materials": _without(
+            material_form,
+            "purchase_proof",
+            "specification",
+            "application",
+            "component_certificate_number",
+            "component_certificate",
+        ),
         "labour": _without(LabourLineForm, "application"),
         "overhead": _without(OverheadLineForm, "description", "application"),
         "development": DevelopmentClaimForm,
     }
+    if "overhead" not in rule_set.weights:
+        del specs["overhead"]
     return {
         prefix: formset_factory(
             form, extra=0 if prefix == "development" else 1, can_delete=True, **ROW_LIMITS

@@ -16,7 +16,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from . import calculation
+from . import rules
 from .validators import (
     validate_hs_code,
     validate_kbli_list,
@@ -157,10 +157,9 @@ class Company(models.Model):
 
     @property
     def is_small_industry(self) -> bool:
-        """Industri kecil: capital excluding land and buildings within the rule set's limit."""
-        limit = calculation.get_rule_set(
-            settings.TKDN_ACTIVE_RULE_SET
-        ).max_small_industry_capital_rp
+        """Industri kecil: capital excluding land and buildings within the limit of the rule set
+        in force today."""
+        limit = rules.in_force().max_small_industry_capital_rp
         return self.capital_rp is not None and self.capital_rp <= limit
 
 
@@ -188,7 +187,19 @@ class Product(models.Model):
     category = models.CharField(
         _("jenis produk"), max_length=20, choices=Category.choices, default=Category.GENERAL
     )
+
+    class Facility(models.TextChoices):
+        # Spec §8 (IK-2025): where the product is made; IK-2022 does not ask.
+        OWN = "own", _("Pabrik/bengkel sendiri di Indonesia")
+        OTHER_COMPANY = "other_company", _("Fasilitas produksi milik perusahaan lain")
+        OTHER_INDUSTRY = "other_industry", _("Dibuatkan oleh industri lain")
+        NONE = "none", _("Tidak ada investasi fasilitas produksi")
+
     process_description = models.TextField(_("uraian proses produksi"), blank=True)
+    # Required under IK-2025 (checked before submitting), blank for IK-2022 applications.
+    facility = models.CharField(
+        _("fasilitas produksi"), max_length=20, choices=Facility.choices, blank=True
+    )
     # A product whose only activity is packing or packaging is not eligible (spec §3).
     packing_only = models.BooleanField(_("kegiatan hanya pengepakan/pengemasan"), default=False)
     nie_number = models.CharField(_("nomor izin edar (NIE)"), max_length=60, blank=True)
@@ -328,16 +339,28 @@ class Application(models.Model):
 
 
 class MaterialLine(models.Model):
-    """Direct material per unit of product; domestic only with a purchase proof (spec §3)."""
+    """Direct material per unit of product; domestic only with a purchase proof (spec §3).
+
+    IK-2022 lines say ``domestic`` (yes/no); IK-2025 lines say ``origin`` (spec §8) and
+    ``domestic`` follows it (anything but imported). A certified component also has its TKDN %,
+    certificate number and file.
+    """
+
+    class Origin(models.TextChoices):
+        LOCAL = "local", _("Buatan Indonesia dari bahan lokal")
+        LOCAL_WITH_IMPORTS = "local_with_imports", _("Buatan Indonesia, mengandung bahan impor")
+        IMPORTED = "imported", _("Impor (buatan luar negeri)")
+        CERTIFIED = "certified", _("Bersertifikat TKDN")
 
     application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="materials")
     position = models.PositiveSmallIntegerField(default=0)
     name = models.CharField(_("nama bahan"), max_length=200)
     specification = models.CharField(_("spesifikasi"), max_length=200, blank=True)
     domestic = models.BooleanField(_("buatan Indonesia"), default=True)
+    origin = models.CharField(_("asal bahan"), max_length=20, choices=Origin.choices, blank=True)
     qty_per_unit = models.DecimalField(_("jumlah per unit produk"), **QUANTITY)
     unit_price_rp = models.DecimalField(_("harga satuan (Rp)"), **MONEY)
-    # [A] A component's own TKDN certificate is not used under IK-2022; kept as data for IK-2025.
+    # Used under IK-2025 for a certified component (band credit, spec §8); not under IK-2022 [A].
     component_tkdn = models.DecimalField(
         _("TKDN komponen (%)"),
         max_digits=5,
@@ -345,6 +368,12 @@ class MaterialLine(models.Model):
         null=True,
         blank=True,
         validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("100"))],
+    )
+    component_certificate_number = models.CharField(
+        _("nomor sertifikat TKDN komponen"), max_length=60, blank=True
+    )
+    component_certificate = models.FileField(
+        _("berkas sertifikat TKDN komponen"), upload_to=private_upload_to, blank=True
     )
     purchase_proof = models.FileField(
         _("bukti pembelian (faktur/kuitansi)"), upload_to=private_upload_to, blank=True
@@ -368,6 +397,20 @@ class MaterialLine(models.Model):
     def counts_as_domestic(self) -> bool:
         # Spec §3: a domestic line without uploaded purchase proof counts as foreign.
         return self.domestic and bool(self.purchase_proof)
+
+    @property
+    def counted_origin(self) -> str:
+        """The origin the calculation uses (IK-2025): like ``counts_as_domestic``, a line that is
+        not imported counts as imported until its purchase proof is uploaded."""
+        origin = self.origin or (self.Origin.LOCAL if self.domestic else self.Origin.IMPORTED)
+        if origin != self.Origin.IMPORTED and not self.purchase_proof:
+            return self.Origin.IMPORTED
+        return origin
+
+    @property
+    def component_is_evidenced(self) -> bool:
+        """A certified component needs its certificate number and file (spec §8)."""
+        return bool(self.component_certificate_number.strip()) and bool(self.component_certificate)
 
 
 class LabourLine(models.Model):

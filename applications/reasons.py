@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 class ReasonCode(models.TextChoices):
     # Written by the workflow services.
-    BELOW_THRESHOLD = "BELOW_THRESHOLD", _("Nilai TKDN-IK di bawah 25%")
+    BELOW_THRESHOLD = "BELOW_THRESHOLD", _("Nilai TKDN-IK di bawah ambang batas")
     INVALID_INPUT = "INVALID_INPUT", _("Data biaya tidak valid")
     OFFICIAL_DECISION = "OFFICIAL_DECISION", _("Keputusan")
     REVISION = "REVISION", _("Perlu perbaikan")

@@ -2,29 +2,48 @@
 
 from . import calculation
 from .models import Application
+from .rules import of as rules_of
 
 # Group names (created by a data migration): region-scoped reviewers and all-region administrators.
 OFFICIAL_GROUP = "Petugas Dinas"
 NATIONAL_ADMIN_GROUP = "Administrator Kemenperin"
 
 
-def application_calculation_input(*, application: Application) -> calculation.CalculationInput:
-    """The engine's input built from an application's stored lines.
+def application_calculation_input(
+    *, application: Application, rule_set: calculation.RuleSet | None = None
+) -> calculation.CalculationInput:
+    """The engine's input built from an application's stored lines, for ``rule_set`` (default:
+    the application's own set).
 
     Used by the worker and by the live preview, so both compute from the same rules. Applies the
     evidence rules of spec §3 before the engine sees the data: a domestic material line without an
-    uploaded purchase proof counts as foreign, and a development item counts only with its
-    number and file.
+    uploaded purchase proof counts as foreign (under IK-2025: as imported), and a development item
+    counts only with its number and file. Under a set with a facility factor (IK-2025) the
+    product's production facility goes in; a blank one is left out so the engine names it.
     """
-    materials = tuple(
-        calculation.MaterialLine(
-            name=line.name,
-            qty_per_unit=line.qty_per_unit,
-            unit_price_rp=line.unit_price_rp,
-            domestic=line.counts_as_domestic,
-        )
-        for line in application.materials.all()
-    )
+    rules = rule_set or rules_of(application)
+    materials = []
+    for line in application.materials.all():
+        if rules.uses_origin:
+            origin = line.counted_origin
+            materials.append(
+                calculation.MaterialLine(
+                    name=line.name,
+                    qty_per_unit=line.qty_per_unit,
+                    unit_price_rp=line.unit_price_rp,
+                    origin=origin,
+                    component_tkdn_pct=line.component_tkdn if origin == "certified" else None,
+                )
+            )
+        else:
+            materials.append(
+                calculation.MaterialLine(
+                    name=line.name,
+                    qty_per_unit=line.qty_per_unit,
+                    unit_price_rp=line.unit_price_rp,
+                    domestic=line.counts_as_domestic,
+                )
+            )
     labour = tuple(
         calculation.LabourLine(
             role=line.role, cost_per_unit_rp=line.cost_per_unit_rp, citizenship=line.citizenship
@@ -40,8 +59,13 @@ def application_calculation_input(*, application: Application) -> calculation.Ca
     development = frozenset(
         item.kind for item in application.development.all() if item.is_evidenced
     )
+    facility = (application.product.facility or None) if rules.uses_facility else None
     return calculation.CalculationInput(
-        materials=materials, labour=labour, overhead=overhead, development=development
+        materials=tuple(materials),
+        labour=labour,
+        overhead=overhead,
+        development=development,
+        facility=facility,
     )
 
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 import mimetypes
 from decimal import Decimal
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -18,16 +17,19 @@ from django.db.models import Max, Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.formats import date_format
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from . import calculation, services
+from . import calculation, rules, services
 from .checks import application_checks, company_checks, product_checks
 from .exceptions import WorkflowError
+from .formatting import FACTOR_LABELS
 from .forms import (
     CompanyForm,
     DocumentForm,
+    FacilityForm,
     ProductForm,
     SubmitForm,
     calculator_formsets,
@@ -51,13 +53,8 @@ POLL_STATUSES = (S.SUBMITTED, S.CALCULATED, S.APPROVED)
 
 
 def _factor_labels():
-    # Evaluated per request so the labels follow the active language.
-    return {
-        "materials": _("Bahan langsung"),
-        "labour": _("Tenaga kerja langsung"),
-        "overhead": _("Biaya tidak langsung pabrik"),
-        "development": _("Biaya pengembangan"),
-    }
+    # Evaluated per request so the labels follow the active language (one table of labels).
+    return {key: str(label) for key, label in FACTOR_LABELS.items()}
 
 
 def next_step(application: Application) -> str:
@@ -102,46 +99,66 @@ def result_context(result: dict | None) -> list[dict]:
     return rows
 
 
-def result_panel(result: dict | None, *, error: str = "", incomplete=()) -> dict:
-    """Context of ``applications/_result.html`` from a ``result_to_dict`` output (or none)."""
-    rules = calculation.get_rule_set(settings.TKDN_ACTIVE_RULE_SET)
+def result_panel(
+    result: dict | None,
+    *,
+    error: str = "",
+    incomplete=(),
+    rule_set: calculation.RuleSet | None = None,
+) -> dict:
+    """Context of ``applications/_result.html`` from a ``result_to_dict`` output (or none).
+
+    ``rule_set`` is the set the value is (or will be) computed under; the panel names it, its
+    legal basis and, while it is provisional, says so.
+    """
+    if rule_set is None:
+        rule_set = rules.get(result["rule_set"]) if result else rules.in_force()
     return {
+        "rule_set": rule_set,
         "result": result,
         "rows": result_context(result),
         "error": error,
         "incomplete": list(incomplete),
         "value": Decimal(result["tkdn_ik"]) if result else None,
-        "threshold": Decimal(result["threshold"]) if result else rules.threshold,
-        "maximum": Decimal(result["maximum"]) if result else rules.maximum,
+        "threshold": Decimal(result["threshold"]) if result else rule_set.threshold,
+        "maximum": Decimal(result["maximum"]) if result else rule_set.maximum,
         "best_label": _factor_labels().get((result or {}).get("best_improvement") or "", ""),
     }
 
 
 def _saved_result(application: Application) -> tuple[dict | None, str]:
     """The engine on the application's saved lines (what the worker will compute)."""
+    rule_set = rules.of(application)
     try:
-        inp = application_calculation_input(application=application)
-        return calculation.result_to_dict(calculation.calculate(inp, application.rule_set)), ""
+        inp = application_calculation_input(application=application, rule_set=rule_set)
+        return calculation.result_to_dict(calculation.calculate(inp, rule_set)), ""
     except calculation.CalculationError as error:
         return None, error.message_id
 
 
-def _render_result(request, *, result=None, error="", incomplete=()):
+def _render_result(request, *, result=None, error="", incomplete=(), rule_set=None):
     return render(
         request,
         "applications/_result.html",
-        result_panel(result, error=error, incomplete=incomplete),
+        result_panel(result, error=error, incomplete=incomplete, rule_set=rule_set),
     )
 
 
-def _calculate_preview(request, formsets, rule_set: str):
-    """Run the engine on unsaved form data and render the result partial (never a 500)."""
-    inp, incomplete = preview_input(formsets, request.POST)
+def _calculate(formsets, data, rule_set: calculation.RuleSet, facility: str | None):
+    """The engine on unsaved form data: (result dict or None, error message, incomplete rows)."""
+    inp, incomplete = preview_input(formsets, data, rule_set=rule_set, facility=facility)
     try:
-        result = calculation.result_to_dict(calculation.calculate(inp, rule_set))
+        return calculation.result_to_dict(calculation.calculate(inp, rule_set)), "", incomplete
     except calculation.CalculationError as error:
-        return _render_result(request, error=error.message_id, incomplete=incomplete)
-    return _render_result(request, result=result, incomplete=incomplete)
+        return None, error.message_id, incomplete
+
+
+def _calculate_preview(request, formsets, rule_set: calculation.RuleSet, facility: str | None):
+    """Run the engine on unsaved form data and render the result partial (never a 500)."""
+    result, error, incomplete = _calculate(formsets, request.POST, rule_set, facility)
+    return _render_result(
+        request, result=result, error=error, incomplete=incomplete, rule_set=rule_set
+    )
 
 
 # --- Helpers ----------------------------------------------------------------------
@@ -341,7 +358,7 @@ def application_detail(request: HttpRequest, public_id) -> HttpResponse:
             "checks": application_checks(application=application)
             if application.is_editable
             else [],
-            **result_panel(application.breakdown),
+            **result_panel(application.breakdown, rule_set=rules.of(application)),
             "next_step": next_step(application),
             "polling": application.status in POLL_STATUSES,
             "certificate": certificate,
@@ -375,8 +392,25 @@ def application_edit(request: HttpRequest, public_id) -> HttpResponse:
     if not application.is_editable:
         messages.info(request, _("Permohonan ini sudah diajukan dan hanya dapat dilihat."))
         return redirect("applications:application_detail", public_id=application.public_id)
+    # A draft follows the rule set in force today (a revision keeps its own, spec §8).
+    changed_from = services.application_follow_rule_set(application=application)
+    if changed_from:
+        messages.info(
+            request,
+            _(
+                "Sejak %(date)s berlaku aturan %(new)s (%(basis)s); draf ini dihitung dengan "
+                "aturan tersebut. Lengkapi isian baru yang diminta: asal setiap bahan dan "
+                "fasilitas produksi pada data produk."
+            )
+            % {
+                "date": date_format(rules.of(application).in_force_from, "j F Y"),
+                "new": application.rule_set,
+                "basis": rules.of(application).legal_basis_short,
+            },
+        )
+    rule_set = rules.of(application)
     if request.method == "POST":
-        formsets = line_formsets(application, request.POST, request.FILES)
+        formsets = line_formsets(application, request.POST, request.FILES, rule_set=rule_set)
         if all(fs.is_valid() for fs in formsets.values()):
             try:
                 services.application_draft_save(application=application, formsets=formsets.values())
@@ -399,19 +433,16 @@ def application_edit(request: HttpRequest, public_id) -> HttpResponse:
                 ),
             )
     else:
-        formsets = line_formsets(application)
+        formsets = line_formsets(application, rule_set=rule_set)
     # The initial value panel: the engine on the saved lines (the same as the preview's).
     incomplete = []
     if request.method == "GET":
         result, error = _saved_result(application)
     else:
         # Re-shown with errors: the value of what was typed, as the live preview showed it.
-        inp, incomplete = preview_input(formsets, request.POST)
-        try:
-            result = calculation.result_to_dict(calculation.calculate(inp, application.rule_set))
-            error = ""
-        except calculation.CalculationError as exc:
-            result, error = None, exc.message_id
+        result, error, incomplete = _calculate(
+            formsets, request.POST, rule_set, application.product.facility
+        )
     return render(
         request,
         "applications/application_form.html",
@@ -420,7 +451,7 @@ def application_edit(request: HttpRequest, public_id) -> HttpResponse:
             "product": application.product,
             "formsets": formsets,
             "checks": application_checks(application=application),
-            **result_panel(result, error=error, incomplete=incomplete),
+            **result_panel(result, error=error, incomplete=incomplete, rule_set=rule_set),
         },
     )
 
@@ -430,8 +461,9 @@ def application_edit(request: HttpRequest, public_id) -> HttpResponse:
 def application_preview(request: HttpRequest, public_id) -> HttpResponse:
     """The live TKDN-IK value of the posted, unsaved form (same engine as the worker)."""
     application = _owned_application(request, public_id)
-    formsets = line_formsets(application, request.POST, None)
-    return _calculate_preview(request, formsets, application.rule_set)
+    rule_set = rules.of(application)
+    formsets = line_formsets(application, request.POST, None, rule_set=rule_set)
+    return _calculate_preview(request, formsets, rule_set, application.product.facility)
 
 
 @login_required
@@ -467,7 +499,7 @@ def application_submit(request: HttpRequest, public_id) -> HttpResponse:
             "checks": checks,
             "blocked": any(not c.ok for c in checks),
             "form": form,
-            **result_panel(result),
+            **result_panel(result, rule_set=rules.of(application)),
         },
     )
 
@@ -497,6 +529,22 @@ def application_copy(request: HttpRequest, public_id) -> HttpResponse:
     messages.success(
         request, _("Draf baru dibuat dari permohonan sebelumnya. Perbaiki lalu ajukan.")
     )
+    if new.rule_set != application.rule_set:
+        rule_set = rules.of(new)
+        messages.info(
+            request,
+            _(
+                "Permohonan lama dihitung dengan aturan %(old)s; draf baru memakai aturan yang "
+                "berlaku sekarang, %(new)s (%(basis)s). Isian baru: asal setiap bahan (lokal, "
+                "mengandung impor, impor, atau bersertifikat TKDN) dan fasilitas produksi pada "
+                "data produk."
+            )
+            % {
+                "old": application.rule_set,
+                "new": rule_set.code,
+                "basis": rule_set.legal_basis_short,
+            },
+        )
     return redirect("applications:application_edit", public_id=new.public_id)
 
 
@@ -546,7 +594,7 @@ def document_delete(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("applications:documents")
 
 
-FILE_KINDS = ("material", "development", "document", "nie")
+FILE_KINDS = ("material", "component", "development", "document", "nie")
 
 
 @login_required
@@ -567,6 +615,9 @@ def file_download(request: HttpRequest, kind: str, pk: int) -> FileResponse:
     if kind == "material":
         line = get_object_or_404(MaterialLine, pk=pk, application__in=visible)
         field, name = line.purchase_proof, f"bukti-pembelian-{line.pk}"
+    elif kind == "component":
+        line = get_object_or_404(MaterialLine, pk=pk, application__in=visible)
+        field, name = line.component_certificate, f"sertifikat-tkdn-komponen-{line.pk}"
     elif kind == "development":
         item = get_object_or_404(DevelopmentItem, pk=pk, application__in=visible)
         field, name = item.evidence, f"bukti-{item.kind.lower()}-{item.pk}"
@@ -616,26 +667,24 @@ def calculator(request: HttpRequest) -> HttpResponse:
     A POST from the page's script (header ``X-Preview``) gets only the result panel; a POST
     without script renders the whole page with the result.
     """
-    rule_set = settings.TKDN_ACTIVE_RULE_SET
+    rule_set = rules.in_force()
     if request.method == "POST":
-        formsets = calculator_formsets(request.POST)
+        formsets = calculator_formsets(request.POST, rule_set=rule_set)
+        facility_form = FacilityForm(request.POST)
+        facility = facility_form.cleaned_data["facility"] if facility_form.is_valid() else None
         if request.headers.get("X-Preview"):
-            return _calculate_preview(request, formsets, rule_set)
-        inp, incomplete = preview_input(formsets, request.POST)
-        try:
-            result = calculation.result_to_dict(calculation.calculate(inp, rule_set))
-            error = ""
-        except calculation.CalculationError as exc:
-            result, error = None, exc.message_id
+            return _calculate_preview(request, formsets, rule_set, facility)
+        result, error, incomplete = _calculate(formsets, request.POST, rule_set, facility)
     else:
-        formsets = calculator_formsets()
+        formsets = calculator_formsets(rule_set=rule_set)
+        facility_form = FacilityForm()
         result, error, incomplete = None, "", []
     return render(
         request,
         "applications/calculator.html",
         {
             "formsets": formsets,
-            "rule_set": calculation.get_rule_set(rule_set),
-            **result_panel(result, error=error, incomplete=incomplete),
+            "facility_form": facility_form if rule_set.uses_facility else None,
+            **result_panel(result, error=error, incomplete=incomplete, rule_set=rule_set),
         },
     )

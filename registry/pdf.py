@@ -15,6 +15,7 @@ from django.utils import translation
 
 import segno
 
+from applications import rules
 from applications.formatting import breakdown_rows, format_id_number
 
 TEMPLATE = "registry/certificate_pdf.html"
@@ -43,7 +44,7 @@ def certificate_context(certificate, *, draft: bool = False, url: str | None = N
         "number": certificate.number,
         "tkdn": format_id_number(certificate.tkdn_ik),
         "rows": breakdown_rows(certificate.breakdown),
-        "threshold": format_id_number((certificate.breakdown or {}).get("threshold", "25.00")),
+        "threshold": format_id_number(rules.get(certificate.rule_set).threshold),
         "verification_url": url,
         "qr": qr_data_uri(url) if url else "",
         "disclaimer": settings.TKDN_DISCLAIMER,

@@ -4,7 +4,6 @@ Every query here is index-backed (registry/migrations/0002_search_indexes.py) an
 issued snapshot only, never the company's live profile or personal data.
 """
 
-import bisect
 import datetime
 from collections import Counter
 from decimal import Decimal
@@ -18,9 +17,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from applications import calculation
+from applications import calculation, rules
 from applications.models import Application, Holiday, Province, Regency
 from applications.reasons import ReasonCode
+from applications.workdays import working_days_between
 
 from .models import Certificate
 
@@ -212,28 +212,6 @@ def certificates_changed_since(
 # --- Statistics ----------------------------------------------------------------
 
 
-def working_days_between(
-    start: datetime.date, end: datetime.date, holidays: list[datetime.date]
-) -> int:
-    """Working days after ``start`` up to and including ``end``: Monday-Friday, not a holiday.
-
-    ``holidays`` must be sorted. A decision on the day of submission takes 0 working days.
-    """
-    if end <= start:
-        return 0
-    days = (end - start).days
-    weeks, rest = divmod(days, 7)
-    count = weeks * 5
-    weekday = start.weekday()
-    for offset in range(1, rest + 1):
-        if (weekday + offset) % 7 < 5:
-            count += 1
-    lo = bisect.bisect_right(holidays, start)
-    hi = bisect.bisect_right(holidays, end)
-    count -= sum(1 for day in holidays[lo:hi] if day.weekday() < 5)
-    return count
-
-
 def _weighted_median(counts: Counter) -> str | None:
     """Median of values given as {value: how many}; "2.5" style (one decimal) or None."""
     total = sum(counts.values())
@@ -286,21 +264,48 @@ def registry_statistics_compute(*, today: datetime.date | None = None) -> dict:
     )
     by_kbli = [{"division": row["division"], "count": row["n"]} for row in per_division]
 
-    bands = dict(
+    # Values of different rule sets are not comparable (IK-2022 ends at 40, IK-2025 at 100):
+    # one set of bands per rule set, from its threshold to its maximum in 15 steps.
+    points = (
         certs.annotate(band=Floor(F("tkdn_ik")))
-        .values("band")
+        .values("rule_set", "band")
         .annotate(n=Count("id"))
-        .values_list("band", "n")
+        .values_list("rule_set", "band", "n")
     )
-    bands = {int(band): n for band, n in bands.items()}
-    low = min([25, *bands]) if bands else 25
-    distribution = [
-        {"from": band, "to": band + 1, "label": f"{band}–{band + 1}", "count": bands.get(band, 0)}
-        for band in range(low, 40)
-    ]
-    # 40.00 is the maximum: count it in the last band (39-40) rather than a band of its own.
-    if 40 in bands:
-        distribution[-1]["count"] += bands[40]
+    per_point: dict[str, Counter[int]] = {}
+    for code, band, n in points:
+        per_point.setdefault(code, Counter())[int(band)] += n
+    registry_rules = rules.registry()
+    distribution = []
+    by_rule_set = []
+    for code, rule_set in registry_rules.items():
+        counts = per_point.get(code, Counter())
+        by_rule_set.append(
+            {
+                "code": code,
+                "legal_basis": rule_set.legal_basis_short,
+                "count": sum(counts.values()),
+            }
+        )
+        top, threshold = int(rule_set.maximum), int(rule_set.threshold)
+        width = max(1, (top - threshold) // 15)
+        low = min([threshold, *counts]) if counts else threshold
+        low -= (low - threshold) % width
+        for start in range(low, top, width):
+            end = min(start + width, top)
+            # The maximum itself is counted in the last band (39–40, 95–100).
+            count = sum(counts.get(p, 0) for p in range(start, end)) + (
+                counts.get(top, 0) if end == top else 0
+            )
+            distribution.append(
+                {
+                    "rule_set": code,
+                    "from": start,
+                    "to": end,
+                    "label": f"{code} · {start}–{end}",
+                    "count": count,
+                }
+            )
 
     # Codes only: the page translates the labels in the reader's language (the cache is shared).
     by_status = [
@@ -317,7 +322,7 @@ def registry_statistics_compute(*, today: datetime.date | None = None) -> dict:
 
     # Working days from submission to decision: grouped by (submitted, decided) local dates in
     # SQL, so a million applications are a few thousand rows here.
-    holidays = sorted(Holiday.objects.values_list("date", flat=True))
+    holidays = frozenset(Holiday.objects.values_list("date", flat=True))
     pairs = (
         Application.objects.filter(submitted_at__isnull=False, decided_at__isnull=False)
         .annotate(submitted_on=TruncDate("submitted_at"), decided_on=TruncDate("decided_at"))
@@ -336,6 +341,7 @@ def registry_statistics_compute(*, today: datetime.date | None = None) -> dict:
         "by_province": by_province,
         "by_kbli": by_kbli,
         "distribution": distribution,
+        "by_rule_set": by_rule_set,
         "applications_by_status": by_status,
         "rejection_reasons": reasons,
         "median_working_days": _weighted_median(durations),

@@ -35,6 +35,7 @@ class CertificateSerializer(serializers.ModelSerializer):
             "hs_code",
             "tkdn_ik",
             "rule_set",
+            "legal_basis",
             "province_code",
             "province_name",
             "regency_code",

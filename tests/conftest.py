@@ -25,3 +25,14 @@ def reference_data(db):
         import_module("applications.migrations.0002_load_regions").load_regions(apps, None)
     if not Holiday.objects.exists():
         import_module("applications.migrations.0004_load_holidays").load(apps, None)
+
+
+@pytest.fixture
+def ik_2022_in_force(settings):
+    """IK-2022 as the rule set in force today, as it was for submissions before 12 Dec 2025.
+
+    For the tests of the IK-2022 forms and flows (yes/no material origin, overhead lines,
+    development points). The operator's setting moves IK-2025's start beyond today; the
+    tests of today's default (IK-2025) do not use this fixture.
+    """
+    settings.TKDN_RULE_SET_IN_FORCE_FROM = {"IK-2025": "2099-12-31"}

@@ -1,3 +1,5 @@
+import datetime
+
 import pytest
 
 pytestmark = pytest.mark.django_db
@@ -73,8 +75,28 @@ def test_load_demo_is_idempotent():
         Product.objects.count(),
         Application.objects.count(),
     )
-    # Issue 5 added a second IKM (pemilik3) with an issued certificate and one in review.
-    assert counts == (5, 2, 4, 3)
+    # Issue 5 added a second IKM (pemilik3) with an issued certificate and one in review; issue
+    # 12 an older certificate that stays IK-2022 beside the IK-2025 ones.
+    assert counts == (5, 2, 5, 4)
     from registry.models import Certificate
 
-    assert Certificate.objects.get().pdf
+    certificates = {c.rule_set: c for c in Certificate.objects.all()}
+    assert set(certificates) == {"IK-2022", "IK-2025"}
+    assert all(c.pdf for c in certificates.values())
+    ik_2022, ik_2025 = certificates["IK-2022"], certificates["IK-2025"]
+    assert ik_2022.issue_date == datetime.date(2025, 6, 17)
+    assert ik_2022.valid_until == datetime.date(2028, 6, 16)  # 3 years
+    assert ik_2025.valid_until == ik_2025.issue_date.replace(
+        year=ik_2025.issue_date.year + 5
+    ) - datetime.timedelta(days=1)
+    assert "Nomor 35 Tahun 2025" in ik_2025.legal_basis
+    assert "Nomor 46 Tahun 2022" in ik_2022.legal_basis
+    # The IK-2025 draft of the first owner has one material line of each origin.
+    draft = Application.objects.get(status="DRAFT", product__name="Kursi Rotan Sintetis")
+    assert draft.rule_set == "IK-2025"
+    assert sorted(draft.materials.values_list("origin", flat=True)) == [
+        "certified",
+        "imported",
+        "local",
+        "local_with_imports",
+    ]

@@ -1,18 +1,16 @@
-from django.conf import settings
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from applications import calculation
+from applications import rules
 
 
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
     """The landing page: what TKDN-IK is, who may apply, and the way in for each kind of user."""
-    rule_set = calculation.get_rule_set(settings.TKDN_ACTIVE_RULE_SET)
-    return render(request, "home.html", {"rule_set": rule_set})
+    return render(request, "home.html", {"rule_set": rules.in_force()})
 
 
 @never_cache

@@ -19,7 +19,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from applications import services
+from applications import calculation, services
 from applications.exceptions import WorkflowError
 from applications.formatting import format_id_number
 from applications.models import (
@@ -357,7 +357,7 @@ class ApplicationAdmin(
     def company_summary(self, obj):
         company = obj.product.company
         barred = ""
-        if company.barred_until and company.barred_until >= timezone.localdate():
+        if calculation.is_barred(company.barred_until, timezone.localdate()):
             barred = gettext(" · tidak dapat mengajukan sampai %(date)s") % {
                 "date": company.barred_until.strftime("%d-%m-%Y")
             }
@@ -395,7 +395,7 @@ class ApplicationAdmin(
 
     @admin.display(description=_("rincian"))
     def breakdown_table(self, obj):
-        return breakdown_html(obj.breakdown, obj.tkdn_ik)
+        return breakdown_html(obj.breakdown, obj.tkdn_ik, obj.rule_set)
 
     @admin.display(description=_("pemrosesan gagal"))
     def processing_failure(self, obj):

@@ -6,20 +6,18 @@ from contextvars import ContextVar
 
 from django.utils import timezone
 
-from applications import workdays
+from applications import rules, workdays
 from applications.models import Application
 
 S = Application.Status
 
 # Statuses in which the service-level clock runs: submitted, waiting for the official's decision.
 PENDING_STATUSES = (S.SUBMITTED, S.CALCULATED, S.UNDER_REVIEW)
-# [A] Working days for a decision per rule set (IK-2022: 5; IK-2025: 3), spec §5.
-SERVICE_LEVEL_DAYS = {"IK-2022": 5, "IK-2025": 3}
-DEFAULT_SERVICE_LEVEL_DAYS = 5
 
 
 def service_level_days(rule_set: str) -> int:
-    return SERVICE_LEVEL_DAYS.get(rule_set, DEFAULT_SERVICE_LEVEL_DAYS)
+    """Working days for a decision under ``rule_set`` (IK-2022: 5, IK-2025: 3; spec §5)."""
+    return rules.get(rule_set).decision_working_days
 
 
 # The holiday dates of the request being rendered: one query per page instead of one per row.

@@ -7,6 +7,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext
 
+from applications import calculation, rules
 from applications.formatting import breakdown_rows, format_id_number
 
 
@@ -19,11 +20,44 @@ def file_link(kind: str, pk: int, label: str) -> str:
     return format_html('<a href="{}" target="_blank" rel="noopener">{}</a>', url, label)
 
 
-def breakdown_html(breakdown: dict | None, value) -> str:
-    """The computed breakdown as a readable table (application and certificate admin)."""
+def rule_set_html(code: str) -> str:
+    """The rule set an application is decided under, its legal basis and, while the set is
+    provisional, the one sentence that says so (spec §8)."""
+    try:
+        rule_set = rules.get(code)
+    except calculation.CalculationError:
+        return format_html("{}", code)
+    provisional = (
+        format_html(
+            "<br><em>{}</em>",
+            gettext(
+                "Sementara: aturan %(code)s (%(basis)s) dihitung dengan rumus umum peraturan "
+                "tersebut sampai lampiran khusus industri kecilnya dipastikan; nilai dapat "
+                "berubah bila lampiran itu berbeda."
+            )
+            % {"code": rule_set.code, "basis": rule_set.legal_basis_short},
+        )
+        if rule_set.provisional
+        else ""
+    )
+    return format_html(
+        "<strong>{}</strong> — {} ({}; {} {}){}",
+        rule_set.code,
+        rule_set.legal_basis,
+        rule_set.formula,
+        rule_set.decision_working_days,
+        gettext("hari kerja"),
+        provisional,
+    )
+
+
+def breakdown_html(breakdown: dict | None, value, rule_set: str = "") -> str:
+    """The computed breakdown as a readable table (application and certificate admin), headed
+    by the rule set it was computed under."""
     rows = breakdown_rows(breakdown or {})
     if not rows:
         return gettext("Belum dihitung.")
+    code = rule_set or (breakdown or {}).get("rule_set", "")
     body = format_html_join(
         "",
         "<tr><td>{}</td><td class='num'>{}</td><td class='num'>{}</td>"
@@ -36,10 +70,12 @@ def breakdown_html(breakdown: dict | None, value) -> str:
     )
     best = (breakdown or {}).get("best_improvement")
     return format_html(
+        '<p class="tkdn-rule-set">{}</p>'
         '<div class="tkdn-breakdown-wrap"><table class="tkdn-breakdown"><thead><tr>'
         "<th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr></thead><tbody>{}"
         "<tr><td colspan='5'><strong>{}</strong></td><td class='num'><strong>{}%</strong>"
         "</td></tr></tbody></table></div>{}",
+        rule_set_html(code) if code else "",
         gettext("Faktor"),
         gettext("Bobot maks."),
         gettext("Dalam negeri (Rp/unit)"),

@@ -7,10 +7,10 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from applications import workdays
+from applications import rules, workdays
 from applications.models import Province, Regency
 
-from .clock import DEFAULT_SERVICE_LEVEL_DAYS, PENDING_STATUSES, SERVICE_LEVEL_DAYS, holidays
+from .clock import PENDING_STATUSES, holidays
 
 
 class ProvinceFilter(admin.SimpleListFilter):
@@ -45,30 +45,37 @@ class RegencyFilter(admin.SimpleListFilter):
 
 
 class ValueRangeFilter(admin.SimpleListFilter):
+    """Ranges of the value: below the certificate threshold, then bands up to 100 (IK-2022
+    values end at 40, IK-2025 values at 100)."""
+
     title = _("nilai TKDN-IK")
     parameter_name = "nilai"
-    RANGES = {
-        "lt25": (None, Decimal("25")),
-        "25-30": (Decimal("25"), Decimal("30")),
-        "30-35": (Decimal("30"), Decimal("35")),
-        "35-40": (Decimal("35"), None),
-    }
+    # Band edges above the threshold (presentation only; not rules of any set).
+    EDGES = (Decimal(40), Decimal(60), Decimal(80))
+
+    def ranges(self) -> dict[str, tuple[Decimal | None, Decimal | None, str]]:
+        threshold = min(rule_set.threshold for rule_set in rules.registry().values())
+        edges = (threshold, *self.EDGES)
+        below = _("di bawah ambang batas (%(t)s%%)") % {"t": threshold}
+        result = {"below": (None, threshold, below)}
+        for low, high in zip(edges, (*edges[1:], None), strict=True):
+            key = f"{int(low)}-{int(high) if high else 100}"
+            label = f"{low:g}% – < {high:g}%" if high else f"{low:g}% – 100%"
+            result[key] = (low, high, label)
+        return result
 
     def lookups(self, request, model_admin):
-        return [
-            ("lt25", _("di bawah 25%")),
-            ("25-30", _("25% – < 30%")),
-            ("30-35", _("30% – < 35%")),
-            ("35-40", _("35% – 40%")),
-            ("none", _("belum dihitung")),
+        return [(key, label) for key, (_low, _high, label) in self.ranges().items()] + [
+            ("none", _("belum dihitung"))
         ]
 
     def queryset(self, request, queryset):
         value = self.value()
         if value == "none":
             return queryset.filter(tkdn_ik__isnull=True)
-        if value in self.RANGES:
-            low, high = self.RANGES[value]
+        ranges = self.ranges()
+        if value in ranges:
+            low, high, _label = ranges[value]
             if low is not None:
                 queryset = queryset.filter(tkdn_ik__gte=low)
             if high is not None:
@@ -90,13 +97,10 @@ class OverdueFilter(admin.SimpleListFilter):
             return queryset
         today = timezone.localdate()
         hol = holidays()
+        # Each application against its own rule set's limit (IK-2022: 5, IK-2025: 3 days).
         overdue = Q()
-        for rule_set, limit in SERVICE_LEVEL_DAYS.items():
-            cutoff = workdays.overdue_cutoff(today, limit, hol)
-            overdue |= Q(rule_set=rule_set, submitted_at__date__lte=cutoff)
-        default_cutoff = workdays.overdue_cutoff(today, DEFAULT_SERVICE_LEVEL_DAYS, hol)
-        overdue |= Q(submitted_at__date__lte=default_cutoff) & ~Q(
-            rule_set__in=list(SERVICE_LEVEL_DAYS)
-        )
+        for code, rule_set in rules.registry().items():
+            cutoff = workdays.overdue_cutoff(today, rule_set.decision_working_days, hol)
+            overdue |= Q(rule_set=code, submitted_at__date__lte=cutoff)
         pending = queryset.filter(status__in=PENDING_STATUSES, submitted_at__isnull=False)
         return pending.filter(overdue) if self.value() == "lewat" else pending.exclude(overdue)

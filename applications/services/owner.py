@@ -12,15 +12,16 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from applications import rules
 from applications.exceptions import WorkflowError
-from applications.models import Application, StatusChange
+from applications.models import Application, MaterialLine, StatusChange
 from tkdnportal.tasks import enqueue
 
 from .transitions import S, application_transition
 
 
 def application_create(*, product, actor, is_renewal: bool = False) -> Application:
-    """Start a draft application for ``product`` under the active rule set.
+    """Start a draft application for ``product`` under the rule set in force today.
 
     Called by the applicant portal. A product has at most one open application (the database
     enforces it too); the history starts with the draft's creation.
@@ -31,7 +32,7 @@ def application_create(*, product, actor, is_renewal: bool = False) -> Applicati
         ).exists():
             raise WorkflowError(_("Produk ini sudah memiliki permohonan yang berjalan."))
         application = Application(
-            product=product, rule_set=settings.TKDN_ACTIVE_RULE_SET, is_renewal=is_renewal
+            product=product, rule_set=rules.in_force().code, is_renewal=is_renewal
         )
         application.full_clean()
         application.save()
@@ -240,6 +241,7 @@ def application_snapshot_data(*, application: Application) -> dict[str, Any]:
             "unit": product.unit,
             "category": product.category,
             "packing_only": product.packing_only,
+            "facility": product.facility,
             "nie_number": product.nie_number,
             "nie_file": product.nie_file.name or "",
             "process_description": product.process_description,
@@ -251,6 +253,12 @@ def application_snapshot_data(*, application: Application) -> dict[str, Any]:
                 "qty_per_unit": money(line.qty_per_unit),
                 "unit_price_rp": money(line.unit_price_rp),
                 "domestic": line.domestic,
+                "origin": line.origin,
+                "component_tkdn_pct": money(line.component_tkdn)
+                if line.component_tkdn is not None
+                else None,
+                "component_certificate_number": line.component_certificate_number,
+                "component_certificate": line.component_certificate.name or "",
                 "purchase_proof": line.purchase_proof.name or "",
             }
             for line in application.materials.all()
@@ -306,6 +314,10 @@ def application_submit(*, application: Application, actor, declared: bool) -> Ap
         raise WorkflowError(_("Centang pernyataan penilaian mandiri untuk mengajukan."))
     with transaction.atomic():
         current = _lock_editable(application)
+        # Spec §8: an application is computed under the set in force on its submission date; a
+        # revision keeps the set of its first submission.
+        rule_set = rules.applicable(current)
+        current.rule_set = rule_set.code
         failing = [check for check in application_checks(application=current) if not check.ok]
         if failing:
             raise WorkflowError(
@@ -330,10 +342,30 @@ def application_submit(*, application: Application, actor, declared: bool) -> Ap
             actor=actor,
             note=_("Diajukan oleh pemohon (versi %(v)d).") % {"v": (last or 0) + 1},
             expected_from=Application.EDITABLE_STATUSES,
-            extra_updates={"declared_at": timezone.now()},
+            extra_updates={"declared_at": timezone.now(), "rule_set": rule_set.code},
             on_commit=lambda: enqueue(application_calculate_task, pk),
         )
     return application
+
+
+def application_follow_rule_set(*, application: Application) -> str:
+    """Move a draft to the rule set in force today; return the code it had, or ``""``.
+
+    Called when the owner opens a draft (spec §8: drafts show today's set), so a draft started
+    before a new regulation took effect is computed, checked and shown under the new one. Only
+    DRAFT moves: a revision keeps the set of its first submission.
+    """
+    code = rules.in_force().code
+    if application.status != S.DRAFT or application.rule_set == code:
+        return ""
+    old = application.rule_set
+    updated = Application.objects.filter(pk=application.pk, status=S.DRAFT).update(
+        rule_set=code, updated_at=timezone.now()
+    )
+    if updated:
+        application.rule_set = code
+        return old
+    return ""
 
 
 def application_withdraw(*, application: Application, actor) -> Application:
@@ -358,12 +390,16 @@ def application_copy(*, application: Application, actor) -> Application:
 
     Called by the owner's "Salin ke draf baru" button so a rejected application can be fixed and
     submitted again. The new draft points at the same stored evidence files (files are never
-    deleted, so sharing them is safe); the old application and its history stay unchanged.
+    deleted, so sharing them is safe); the old application and its history stay unchanged. The
+    draft takes the rule set in force today (spec §8); when that set asks each material's origin
+    and the old one did not, an imported line becomes ``imported`` and a domestic one is left for
+    the owner to choose (local, with imported inputs, or certified), which the checklist asks.
     """
     if application.status not in (S.REJECTED, S.WITHDRAWN):
         raise WorkflowError(_("Hanya permohonan yang ditolak atau dibatalkan yang dapat disalin."))
     with transaction.atomic():
         new = application_start(product=application.product, actor=actor)
+        asks_origin = rules.of(new).uses_origin
         for related in (
             application.materials,
             application.labour,
@@ -375,6 +411,8 @@ def application_copy(*, application: Application, actor) -> Application:
                 line.id = None
                 line._state.adding = True
                 line.application = new
+                if asks_origin and isinstance(line, MaterialLine) and not line.origin:
+                    line.origin = "" if line.domestic else line.Origin.IMPORTED
                 line.save()
     return new
 

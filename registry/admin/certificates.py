@@ -14,6 +14,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from applications import rules
 from applications.admin import breakdown_html
 from applications.admin.scoping import ApplicationScopedMixin
 from applications.exceptions import WorkflowError
@@ -139,7 +140,7 @@ class CertificateAdmin(
 
     @admin.display(description=_("rincian"))
     def breakdown_table(self, obj):
-        return breakdown_html(obj.breakdown, obj.tkdn_ik)
+        return breakdown_html(obj.breakdown, obj.tkdn_ik, obj.rule_set)
 
     @admin.display(description=_("permohonan"))
     def application_link(self, obj):
@@ -198,7 +199,9 @@ class CertificateAdmin(
             self.has_decide_permission(request)
             and obj.effective_status() == Certificate.EffectiveStatus.VALID
         ):
-            keys = ["perpanjang", "cabut"] if obj.extended_until is None else ["cabut"]
+            # Only a set that allows an extension (IK-2022: once, 2 years) offers it.
+            extendable = obj.extended_until is None and rules.get(obj.rule_set).extendable
+            keys = ["perpanjang", "cabut"] if extendable else ["cabut"]
             buttons = [
                 (
                     reverse("admin:registry_certificate_action", args=[obj.pk, key]),

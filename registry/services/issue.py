@@ -22,6 +22,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from applications import rules
 from applications import services as applications_services
 from applications.exceptions import IllegalTransition, WorkflowError
 from applications.models import Application
@@ -108,7 +109,8 @@ def certificate_snapshot(*, application: Application) -> dict[str, Any]:
         "issuer_name": settings.TKDN_ISSUER_NAME,
         "signatory_name": settings.TKDN_SIGNATORY_NAME,
         "signatory_position": settings.TKDN_SIGNATORY_POSITION,
-        "legal_basis": settings.TKDN_LEGAL_BASIS,
+        # The regulation of the application's rule set (spec §8), never a fixed text.
+        "legal_basis": rules.of(application).legal_basis,
     }
 
 

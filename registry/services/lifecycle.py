@@ -12,7 +12,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from applications import calculation
+from applications import rules
 from applications.exceptions import WorkflowError
 from applications.models import Application, Company
 from applications.reasons import ReasonCode
@@ -21,15 +21,14 @@ from registry.models import Certificate
 from registry.selectors import registry_pages_invalidate
 from tkdnportal.tasks import enqueue
 
-from .dates import add_years
-
 S = Application.Status
 # The application states in which a certificate is in force (until its dates run out).
 IN_FORCE = (S.ISSUED, S.EXTENDED)
 
 
 def certificate_revoke(*, certificate: Certificate, actor, reason: str) -> Certificate:
-    """Revoke an issued certificate with a reason (spec §5); bar the company for one year (§4).
+    """Revoke an issued certificate with a reason (spec §5); bar the company from applying for
+    the rule set's bar (one year, spec §4).
 
     Called by officials from the admin. The application moves to REVOKED through the transition
     service (which refuses an empty reason) in the same transaction as the certificate update.
@@ -54,8 +53,9 @@ def certificate_revoke(*, certificate: Certificate, actor, reason: str) -> Certi
             revocation_reason=reason,
             updated_at=now,
         )
-        # After a revocation the company may not apply again for one year (spec §4).
-        barred = add_years(timezone.localdate(now), 1)
+        # After a revocation the company may not apply again for a while (spec §4: one year);
+        # calculation.is_barred is the one comparison that reads this date.
+        barred = rules.get(cert.rule_set).barred_until(timezone.localdate(now))
         Company.objects.filter(pk=cert.application.product.company_id).update(barred_until=barred)
         # The public pages cached for readers must say "dicabut" at once, not after they expire.
         transaction.on_commit(registry_pages_invalidate)
@@ -64,11 +64,11 @@ def certificate_revoke(*, certificate: Certificate, actor, reason: str) -> Certi
 
 
 def certificate_extend(*, certificate: Certificate, actor, note: str = "") -> Certificate:
-    """Extend a certificate once by the rule set's extension (IK-2022: 2 years, spec §6).
+    """Extend a certificate once by its rule set's extension (IK-2022: 2 years, spec §6).
 
     Called by officials from the admin. ISSUED → EXTENDED allows no second extension (the
-    transition table has no EXTENDED → EXTENDED). The PDF is re-rendered with the new date after
-    commit.
+    transition table has no EXTENDED → EXTENDED); a rule set without extension (IK-2025: 5 years,
+    one surveillance visit instead) refuses. The PDF is re-rendered with the new date after commit.
     """
     from registry.tasks import certificate_render_pdf_task
 
@@ -76,12 +76,18 @@ def certificate_extend(*, certificate: Certificate, actor, note: str = "") -> Ce
         cert = Certificate.objects.select_for_update().get(pk=certificate.pk)
         if cert.extended_until is not None or cert.status == Certificate.Status.REVOKED:
             raise WorkflowError(_("Sertifikat ini tidak dapat diperpanjang lagi."))
+        rule_set = rules.get(cert.rule_set)
+        extended_until = rule_set.extended_until(cert.valid_until)
+        if extended_until is None:
+            raise WorkflowError(
+                _(
+                    "Sertifikat menurut aturan %(code)s (%(basis)s) tidak dapat diperpanjang; "
+                    "ajukan permohonan baru sebelum masa berlakunya berakhir."
+                )
+                % {"code": rule_set.code, "basis": rule_set.legal_basis_short}
+            )
         if cert.effective_status() != Certificate.EffectiveStatus.VALID:
             raise WorkflowError(_("Sertifikat yang sudah kedaluwarsa tidak dapat diperpanjang."))
-        years = calculation.get_rule_set(cert.rule_set).extension_years
-        extended_until = add_years(cert.valid_until + datetime.timedelta(days=1), years) - (
-            datetime.timedelta(days=1)
-        )
         application_transition(
             application=cert.application,
             to_status=S.EXTENDED,

@@ -164,4 +164,35 @@
   form.addEventListener("input", schedulePreview);
   form.addEventListener("change", schedulePreview);
   updateBar();
+
+  // --- Certified components (IK-2025) -------------------------------------------------------------
+  // The TKDN value, certificate number and file of a material are asked only when its origin is
+  // "certified". Hidden fields keep what was typed, so switching back and forth loses nothing.
+
+  function syncCertified(row) {
+    var origin = row.querySelector('select[name$="-origin"]');
+    if (!origin) {
+      return;
+    }
+    var show = origin.value === "certified";
+    Array.prototype.forEach.call(row.querySelectorAll("[data-certified-only]"), function (el) {
+      el.classList.toggle("d-none", !show);
+    });
+  }
+
+  Array.prototype.forEach.call(form.querySelectorAll("[data-row]"), syncCertified);
+  form.addEventListener("change", function (event) {
+    if (event.target.matches('select[name$="-origin"]')) {
+      syncCertified(event.target.closest("[data-row]"));
+    }
+  });
+  new MutationObserver(function (records) {
+    records.forEach(function (record) {
+      Array.prototype.forEach.call(record.addedNodes, function (node) {
+        if (node.nodeType === 1 && node.matches("[data-row]")) {
+          syncCertified(node);
+        }
+      });
+    });
+  }).observe(form, { childList: true, subtree: true });
 })();

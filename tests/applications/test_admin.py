@@ -251,8 +251,8 @@ def test_filters_value_range_and_overdue(client):
     assert "lewat batas" in overdue
     within = c.get(CHANGELIST, {"batas": "dalam"}).content.decode()
     assert "Baru Masuk" in within and "Lama Sekali" not in within
-    assert "Baru Masuk" in c.get(CHANGELIST, {"nilai": "35-40"}).content.decode()
-    assert "Baru Masuk" not in c.get(CHANGELIST, {"nilai": "lt25"}).content.decode()
+    assert "Baru Masuk" in c.get(CHANGELIST, {"nilai": "25-40"}).content.decode()
+    assert "Baru Masuk" not in c.get(CHANGELIST, {"nilai": "below"}).content.decode()
     assert (
         "Baru Masuk" in c.get(CHANGELIST, {"provinsi": "32", "kabkota": "32.73"}).content.decode()
     )

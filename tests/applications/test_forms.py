@@ -4,6 +4,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 import pytest
 
+from applications.calculation import get_rule_set
 from applications.forms import (
     CompanyForm,
     DocumentForm,
@@ -136,13 +137,14 @@ def test_preview_input_applies_the_evidence_rules_to_unsaved_data():
     data = formset_post(application)
     # Mark the imported dye as domestic: without a proof it still counts as imported...
     data["materials-1-domestic"] = "True"
+    ik_2022 = get_rule_set("IK-2022")
     formsets = line_formsets(application, data)
-    inp, incomplete = preview_input(formsets, data)
+    inp, incomplete = preview_input(formsets, data, rule_set=ik_2022)
     assert incomplete == []
     assert [m.domestic for m in inp.materials] == [True, False]
     # ...and counts as domestic once a file is chosen in the browser (the marker).
     data["materials-1-purchase_proof"] = "1"
-    inp, _ = preview_input(line_formsets(application, data), data)
+    inp, _ = preview_input(line_formsets(application, data), data, rule_set=ik_2022)
     assert [m.domestic for m in inp.materials] == [True, True]
 
 
@@ -164,6 +166,7 @@ def test_preview_input_skips_deleted_rows():
 
 
 @pytest.mark.django_db
+@pytest.mark.usefixtures("ik_2022_in_force")
 def test_calculator_formsets_have_no_file_fields_and_count_claims():
     data = {
         "materials-TOTAL_FORMS": "1",

@@ -10,7 +10,8 @@ from applications.models import Application, ApplicationSnapshot, SupportingDocu
 from tests.applications.portal_helpers import draft_example_2, formset_post
 from tests.factories import PDF_BYTES, CompanyFactory
 
-pytestmark = pytest.mark.django_db
+# These tests cover the IK-2022 forms and flows; IK-2025 has its own tests (test_ik2025_*.py).
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("ik_2022_in_force")]
 S = Application.Status
 
 

@@ -45,7 +45,9 @@ def _example_1(application):
 def test_worked_example_1_from_stored_lines():
     application = ApplicationFactory()
     _example_1(application)
-    result = calculation.calculate(application_calculation_input(application=application))
+    result = calculation.calculate(
+        application_calculation_input(application=application), application.rule_set
+    )
     assert result.tkdn_ik == Decimal("21.20")
     assert result.eligible is False
 
@@ -54,7 +56,9 @@ def test_domestic_line_without_proof_is_computed_as_foreign():
     application = ApplicationFactory()
     _example_1(application)
     application.materials.filter(name="Rangka rotan").update(purchase_proof="")
-    result = calculation.calculate(application_calculation_input(application=application))
+    result = calculation.calculate(
+        application_calculation_input(application=application), application.rule_set
+    )
     assert result.factors["materials"].points == 0
     assert result.tkdn_ik == Decimal("14.00")
 
@@ -67,7 +71,7 @@ def test_development_counts_only_with_evidence():
     DevelopmentItemFactory(application=application, kind="HKI")
     inp = application_calculation_input(application=application)
     assert inp.development == frozenset({"HKI"})
-    assert calculation.calculate(inp).tkdn_ik == Decimal("23.20")
+    assert calculation.calculate(inp, "IK-2022").tkdn_ik == Decimal("23.20")
 
 
 def test_visibility_follows_ownership_and_jurisdiction():

@@ -135,7 +135,8 @@ def test_application_create_starts_a_draft_with_history():
     product = ProductFactory(company__owner=owner)
     application = application_create(product=product, actor=owner)
     assert application.status == S.DRAFT
-    assert application.rule_set == "IK-2022"
+    # The set in force today (spec §8): IK-2025 since 12 Dec 2025.
+    assert application.rule_set == "IK-2025"
     assert application.history.get().actor == owner
 
 

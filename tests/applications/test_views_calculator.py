@@ -1,6 +1,7 @@
 import pytest
 
-pytestmark = pytest.mark.django_db
+# These tests cover the IK-2022 forms and flows; IK-2025 has its own tests (test_ik2025_*.py).
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("ik_2022_in_force")]
 
 EXAMPLE_3 = {
     "materials-TOTAL_FORMS": "3",

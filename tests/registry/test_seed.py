@@ -7,6 +7,7 @@ from decimal import Decimal
 
 from django.core.management import CommandError, call_command
 from django.db.models import Count, Max, Min
+from django.utils import timezone
 
 import pytest
 
@@ -47,9 +48,16 @@ def test_seed_creates_certificates_across_all_provinces_and_regencies():
         regency.startswith(f"{province}.")
         for province, regency in certificates.values_list("province_id", "regency_id")
     )
-    values = certificates.aggregate(lo=Min("tkdn_ik"), hi=Max("tkdn_ik"))
-    assert Decimal("25") <= values["lo"] < Decimal("28")
-    assert Decimal("36") < values["hi"] <= Decimal("40")
+    ik_2022 = certificates.filter(rule_set="IK-2022").aggregate(
+        lo=Min("tkdn_ik"), hi=Max("tkdn_ik")
+    )
+    assert Decimal("25") <= ik_2022["lo"] < Decimal("28")
+    assert Decimal("36") < ik_2022["hi"] <= Decimal("40")
+    ik_2025 = certificates.filter(rule_set="IK-2025").aggregate(
+        lo=Min("tkdn_ik"), hi=Max("tkdn_ik")
+    )
+    assert Decimal("25") <= ik_2025["lo"] < Decimal("35")
+    assert Decimal("80") < ik_2025["hi"] <= Decimal("100")
     dates = certificates.aggregate(lo=Min("issue_date"), hi=Max("issue_date"))
     assert (dates["hi"] - dates["lo"]).days > 3 * 365
     statuses = {c.number: c.effective_status(TODAY) for c in certificates}
@@ -108,21 +116,35 @@ def test_negative_count_is_refused():
 
 
 def test_seeded_breakdown_has_the_engine_shape_and_adds_up():
+    from applications import calculation, rules
     from registry.pdf import render_certificate_html
 
-    seed(40, rejected=0)
-    for certificate in Certificate.objects.all():
+    seed(60, rejected=10)
+    seen = set()
+    for certificate in Certificate.objects.select_related("application"):
+        application = certificate.application
+        # The set in force on the submission date, with that set's dates and wording.
+        rule_set = rules.in_force(timezone.localdate(application.submitted_at))
+        seen.add(rule_set.code)
+        assert certificate.rule_set == application.rule_set == rule_set.code
+        assert certificate.legal_basis == rule_set.legal_basis
+        assert certificate.valid_until == rule_set.valid_until(certificate.issue_date)
+        if certificate.extended_until:
+            assert certificate.extended_until == rule_set.extended_until(certificate.valid_until)
         factors = certificate.breakdown["factors"]
-        assert set(factors) == {"materials", "labour", "overhead", "development"}
+        assert list(factors) == list(rule_set.factors)
         for factor in factors.values():
             assert {"weight", "domestic_rp", "total_rp", "share", "points"} <= set(factor)
-        materials = factors["materials"]
-        share = Decimal(materials["domestic_rp"]) / Decimal(materials["total_rp"])
-        development = Decimal(factors["development"]["share"])
-        value = (24 * share + 14 + 2 * development).quantize(Decimal("0.01"))
-        assert abs(value - certificate.tkdn_ik) <= Decimal("0.01")
-        assert Decimal("25.00") <= certificate.tkdn_ik <= Decimal("40.00")
+        assert rule_set.threshold <= certificate.tkdn_ik <= rule_set.maximum
         assert certificate.breakdown["tkdn_ik"] == str(certificate.tkdn_ik)
+        assert certificate.breakdown["rule_set"] == rule_set.code
+        assert calculation.round_half_up(
+            sum(Decimal(f["weight"]) * Decimal(f["share"]) for f in factors.values())
+        ) - certificate.tkdn_ik <= Decimal("0.02")
+    # Four years of issue dates cover both sides of 12 Dec 2025.
+    assert seen == {"IK-2022", "IK-2025"}
+    for rejected in Application.objects.filter(status="REJECTED", tkdn_ik__isnull=False):
+        assert rejected.tkdn_ik < rules.get(rejected.rule_set).threshold
     # The certificate template renders a seeded certificate (bench renders its PDF).
     assert Certificate.objects.first().number in render_certificate_html(
         Certificate.objects.first()

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 import pytest
 
+from applications import workdays
 from applications.models import Application, Holiday
 from registry import selectors
 from registry.models import Certificate
@@ -77,10 +78,17 @@ def test_statistics_numbers_on_a_known_data_set(known):
         "31": 3,
     }
     bands = {row["label"]: row["count"] for row in data["distribution"]}
-    assert bands["25–26"] == 2  # 25.00 and 25.99
-    assert bands["39–40"] == 1  # 40.00, the maximum, counted in the last band
-    assert bands["33–34"] == 1 and bands["30–31"] == 1
+    assert bands["IK-2022 · 25–26"] == 2  # 25.00 and 25.99
+    assert bands["IK-2022 · 39–40"] == 1  # 40.00, the maximum, counted in the last band
+    assert bands["IK-2022 · 33–34"] == 1 and bands["IK-2022 · 30–31"] == 1
     assert sum(bands.values()) == 5
+    # IK-2025 has bands of its own, 5 points wide up to its maximum of 100.
+    ik_2025 = [row for row in data["distribution"] if row["rule_set"] == "IK-2025"]
+    assert (ik_2025[0]["label"], ik_2025[-1]["label"]) == ("IK-2025 · 25–30", "IK-2025 · 95–100")
+    assert {row["code"]: row["count"] for row in data["by_rule_set"]} == {
+        "IK-2022": 5,
+        "IK-2025": 0,
+    }
     statuses = {row["status"]: row["count"] for row in data["applications_by_status"]}
     assert statuses["ISSUED"] == 5 and statuses["REJECTED"] == 4 and statuses["DRAFT"] == 1
     reasons = [(row["code"], row["count"]) for row in data["rejection_reasons"]]
@@ -93,13 +101,11 @@ def test_statistics_numbers_on_a_known_data_set(known):
 
 def test_working_days_between_matches_the_convention():
     holidays = [datetime.date(2026, 3, 4)]
-    assert selectors.working_days_between(MONDAY, MONDAY, holidays) == 0
+    assert workdays.working_days_between(MONDAY, MONDAY, holidays) == 0
     friday = MONDAY + datetime.timedelta(days=4)
-    assert selectors.working_days_between(friday, friday + datetime.timedelta(days=3), []) == 1
-    assert selectors.working_days_between(MONDAY, MONDAY + datetime.timedelta(days=7), []) == 5
-    assert (
-        selectors.working_days_between(MONDAY, MONDAY + datetime.timedelta(days=7), holidays) == 4
-    )
+    assert workdays.working_days_between(friday, friday + datetime.timedelta(days=3), []) == 1
+    assert workdays.working_days_between(MONDAY, MONDAY + datetime.timedelta(days=7), []) == 5
+    assert workdays.working_days_between(MONDAY, MONDAY + datetime.timedelta(days=7), holidays) == 4
     # Cross-check against the day-by-day loop over a long span.
     start = datetime.date(2025, 12, 20)
     for length in range(0, 40):
@@ -110,7 +116,7 @@ def test_working_days_between_matches_the_convention():
             if (start + datetime.timedelta(days=i)).weekday() < 5
             and start + datetime.timedelta(days=i) not in holidays
         )
-        assert selectors.working_days_between(start, end, holidays) == slow
+        assert workdays.working_days_between(start, end, holidays) == slow
 
 
 def test_page_reads_the_cache_not_the_table(client, known, django_assert_num_queries):
@@ -145,7 +151,7 @@ def test_page_has_charts_and_accessible_tables(client, known):
     assert 'id="chart-province"' in html and 'id="data-province"' in html
     assert "<caption" in html and 'scope="col"' in html
     assert "Jawa Barat" in html and "Daerah Istimewa Yogyakarta" in html
-    assert "Nilai TKDN-IK di bawah 25%" in html
+    assert "Nilai TKDN-IK di bawah ambang batas" in html
     assert "3.0 hari kerja" in html or "3,0 hari kerja" in html
     assert "cdn" not in html.lower()
 
@@ -164,3 +170,16 @@ def test_weighted_median():
     assert selectors._weighted_median(Counter({3: 2})) == "3.0"
     assert selectors._weighted_median(Counter({0: 1, 5: 3})) == "5.0"
     assert selectors._weighted_median(Counter({1: 2, 4: 2})) == "2.5"
+
+
+def test_ik_2025_values_fall_in_their_own_bands():
+    CertificateFactory(rule_set="IK-2025", tkdn_ik=Decimal("69.53"))
+    CertificateFactory(rule_set="IK-2025", tkdn_ik=Decimal("100.00"))
+    CertificateFactory(rule_set="IK-2022", tkdn_ik=Decimal("32.50"))
+    data = selectors.registry_statistics_compute()
+    bands = {row["label"]: row["count"] for row in data["distribution"] if row["count"]}
+    assert bands == {"IK-2025 · 65–70": 1, "IK-2025 · 95–100": 1, "IK-2022 · 32–33": 1}
+    assert [(r["code"], r["legal_basis"], r["count"]) for r in data["by_rule_set"]] == [
+        ("IK-2022", "Permenperin 46/2022", 1),
+        ("IK-2025", "Permenperin 35/2025", 2),
+    ]

@@ -306,10 +306,11 @@ def world(db):
         province_id=PROVINCE_X,
         regency_id="32.73",
     )
-    product = ProductFactory(company=company, name="Meja Jati B")
+    # Complete under today's rule set (IK-2025): a facility and each material's origin.
+    product = ProductFactory(company=company, name="Meja Jati B", facility="own")
     product.nie_file.save("nie.pdf", ContentFile(PDF_BYTES), save=True)
     draft = ApplicationFactory(product=product)
-    material = MaterialLineFactory(application=draft, name="Bahan Rahasia B")
+    material = MaterialLineFactory(application=draft, name="Bahan Rahasia B", origin="local")
     development = DevelopmentItemFactory(application=draft)
     LabourLineFactory(application=draft)
     OverheadLineFactory(application=draft)

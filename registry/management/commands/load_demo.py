@@ -1,6 +1,7 @@
 """Load demo data: an IKM owner with a company, products and applications, a dinas official for
 Jawa Barat, and a superuser. Idempotent: running it again changes nothing that exists."""
 
+import datetime
 from decimal import Decimal
 
 from django.contrib.auth import get_user_model
@@ -8,7 +9,9 @@ from django.contrib.auth.models import Group, Permission
 from django.core.files.base import ContentFile
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.utils import timezone
 
+from applications import rules
 from applications.models import (
     Application,
     Company,
@@ -131,28 +134,37 @@ class Command(BaseCommand):
                 "hs_code": "9401.59",
                 "unit": "buah",
                 "process_description": "Pemotongan dan pengelasan rangka, penganyaman, finishing.",
+                "facility": Product.Facility.OWN,
             },
         )
         if created:
+            # A draft under today's rule set (IK-2025): one line of each kind of origin.
             app = application_create(product=chair, actor=owner)
             proof = ContentFile(DEMO_PDF, name="faktur.pdf")
+            Origin = MaterialLine.Origin
             lines = [
-                ("Rotan sintetis", "PE 5 mm", True, "2.5", "18000"),
-                ("Pipa besi", "hollow 20x20", True, "4", "6500"),
-                ("Cat dasar", "epoxy", False, "0.2", "45000"),
+                ("Rotan sintetis", "PE 5 mm", Origin.LOCAL_WITH_IMPORTS, "2.5", "18000"),
+                ("Pipa besi", "hollow 20x20", Origin.CERTIFIED, "4", "6500"),
+                ("Benang jahit", "nilon", Origin.LOCAL, "1", "1500"),
+                ("Cat dasar", "epoxy", Origin.IMPORTED, "0.2", "45000"),
             ]
-            for pos, (name, spec, dom, qty, price) in enumerate(lines):
+            for pos, (name, spec, origin, qty, price) in enumerate(lines):
                 line = MaterialLine(
                     application=app,
                     position=pos,
                     name=name,
                     specification=spec,
-                    domestic=dom,
+                    origin=origin,
+                    domestic=origin != Origin.IMPORTED,
                     qty_per_unit=Decimal(qty),
                     unit_price_rp=Decimal(price),
                 )
-                if dom:
+                if line.domestic:
                     line.purchase_proof.save(f"faktur-{pos}.pdf", proof, save=False)
+                if origin == Origin.CERTIFIED:
+                    line.component_tkdn = Decimal("45.50")
+                    line.component_certificate_number = "TKDN-2026-000812"
+                    line.component_certificate.save("tkdn-pipa.pdf", proof, save=False)
                 line.save()
             LabourLine.objects.create(
                 application=app,
@@ -189,6 +201,7 @@ class Command(BaseCommand):
                 "specification": "Meja bundar diameter 60 cm, kaca 5 mm",
                 "kbli": "31001",
                 "unit": "buah",
+                "facility": Product.Facility.OWN,
             },
         )
         return Application.objects.filter(product__company=company)
@@ -225,43 +238,81 @@ class Command(BaseCommand):
             )
             company.full_clean()
             company.save()
+        # Two under today's set (IK-2025), and one submitted in June 2025 that stays IK-2022 for
+        # life (3 years, extendable once): the portal shows both kinds side by side.
         plans = [
-            ("Tas Anyaman Pandan", "Tas jinjing 35x12x28 cm, pandan alami", "Pandan", "ISSUED"),
-            ("Topi Anyaman Bambu", "Topi caping diameter 45 cm", "Bambu", "UNDER_REVIEW"),
+            (
+                "Tas Anyaman Pandan",
+                "Tas jinjing 35x12x28 cm, pandan alami",
+                "Pandan",
+                "ISSUED",
+                None,
+            ),
+            ("Topi Anyaman Bambu", "Topi caping diameter 45 cm", "Bambu", "UNDER_REVIEW", None),
+            (
+                "Dompet Anyaman Pandan",
+                "Dompet lipat 20x10 cm",
+                "Pandan",
+                "ISSUED",
+                datetime.date(2025, 6, 10),
+            ),
         ]
-        for name, spec, material, target in plans:
+        for name, spec, material, target, submitted_on in plans:
             product, _ = Product.objects.get_or_create(
                 company=company,
                 name=name,
-                defaults={"brand": "Tasik Asri", "specification": spec, "kbli": "16292"},
+                defaults={
+                    "brand": "Tasik Asri",
+                    "specification": spec,
+                    "kbli": "16292",
+                    "facility": Product.Facility.OWN,
+                },
             )
             app = product.applications.order_by("-created_at").first()
             if app is None:
                 app = application_create(product=product, actor=owner)
+                if submitted_on is not None:
+                    # Demo history: a submission made before IK-2025 took effect keeps IK-2022.
+                    app.rule_set = rules.in_force(submitted_on).code
+                    Application.objects.filter(pk=app.pk).update(rule_set=app.rule_set)
                 self._demo_lines(app, material)
             S = Application.Status
             if app.status == S.DRAFT:
                 transition(application=app, to_status=S.SUBMITTED, actor=owner)
+                if submitted_on is not None:
+                    Application.objects.filter(pk=app.pk).update(
+                        submitted_at=timezone.make_aware(
+                            datetime.datetime.combine(submitted_on, datetime.time(9))
+                        )
+                    )
             if app.status == S.SUBMITTED:
                 application_calculate(application_id=app.pk)
                 app.refresh_from_db()
             if target == "ISSUED" and app.status == S.UNDER_REVIEW:
                 registry_services.application_approve(application=app, actor=official)
             if target == "ISSUED" and app.status == S.APPROVED:
-                cert = registry_services.certificate_issue(application_id=app.pk)
+                cert = registry_services.certificate_issue(
+                    application_id=app.pk,
+                    issue_date=submitted_on + datetime.timedelta(days=7) if submitted_on else None,
+                )
                 registry_services.certificate_render_pdf(certificate_id=cert.pk)
                 registry_services.certificate_complete_issue(application_id=app.pk)
 
     def _demo_lines(self, app, material):
         proof = ContentFile(DEMO_PDF, name="faktur.pdf")
+        asks_origin = rules.of(app).uses_origin
         for pos, (name, dom, qty, price) in enumerate(
             [(material, True, "1.5", "12000"), ("Benang nilon", False, "1", "4000")]
         ):
+            origin = ""
+            if asks_origin:
+                origin = MaterialLine.Origin.LOCAL if dom else MaterialLine.Origin.IMPORTED
             line = MaterialLine(
                 application=app,
                 position=pos,
                 name=name,
                 domestic=dom,
+                origin=origin,
                 qty_per_unit=Decimal(qty),
                 unit_price_rp=Decimal(price),
             )

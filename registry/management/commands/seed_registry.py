@@ -23,8 +23,9 @@ import time
 import uuid
 from array import array
 from collections import Counter
-from decimal import ROUND_CEILING, ROUND_HALF_UP, Decimal
+from decimal import ROUND_CEILING, Decimal
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.core.management.color import no_style
 from django.db import connection, models, transaction
@@ -32,6 +33,7 @@ from django.db.models import Max
 from django.utils import timezone
 
 from accounts.models import User
+from applications import calculation, rules
 from applications.models import Application, Company, Product, Province, Regency
 from applications.reasons import ReasonCode
 from registry.models import Certificate, CertificateSequence, new_verification_token
@@ -317,6 +319,8 @@ class Command(BaseCommand):
         self.rng = random.Random(seed)  # noqa: S311 - synthetic data, not security
         self.today = today or timezone.localdate()
         self.tz = timezone.get_current_timezone()
+        # The rule sets with the operator's settings, read once for the whole run.
+        self.rule_sets = rules.registry()
         rejected = certificates // 4 if rejected is None else rejected
         self._load_regions()
 
@@ -519,66 +523,81 @@ class Command(BaseCommand):
             "id": application_id,
             "public_id": uuid.uuid4(),
             "product_id": product["id"],
-            "rule_set": "IK-2022",
             "is_renewal": False,
             **values,
         }
 
-    def _value_and_breakdown(self) -> tuple[Decimal, dict]:
-        """A value in [25, 40] and a breakdown in the shape of ``calculation.result_to_dict``.
+    def _value_and_breakdown(self, rule_set: calculation.RuleSet) -> tuple[Decimal, dict]:
+        """A certifiable value and its breakdown, computed by the engine under ``rule_set``.
 
-        Labour and overhead are fully domestic; the material share is chosen for a target value
-        (triangular around 30) and the value is then computed from the amounts with the spec's
-        formula, rounded half-up once at the end, like the engine does.
+        The input is synthetic but realistic: labour fully WNI, overhead domestic (IK-2022), the
+        facility mostly the owner's own (IK-2025), and the material amounts chosen for a target
+        value (triangular between the threshold and the maximum). The value and breakdown then
+        come from ``calculation.calculate``, the same code the worker runs, so the seed can never
+        disagree with the rules.
         """
         rng = self.rng
-        target = Decimal(str(rng.triangular(25, 40, 30)))
-        development = 1 if target > 38 or rng.random() < 0.35 else 0
-        share_target = min(Decimal(1), max(Decimal(0), (target - 14 - 2 * development) / 24))
+        threshold, top = rule_set.threshold, rule_set.maximum
+        target = Decimal(str(rng.triangular(float(threshold), float(top), float(threshold) + 5)))
+        weights = rule_set.weights
+        development = frozenset()
+        if rule_set.development_counts and (
+            target > top - weights["development"] or rng.random() < 0.35
+        ):
+            development = frozenset({rng.choice(["HKI", "HALAL", "SNI"])})
+        facility = None
+        fixed = weights["labour"]  # labour is fully WNI
+        if rule_set.uses_facility:
+            facility = rng.choices(["own", "other_company", "other_industry"], [85, 10, 5])[0]
+            fixed += weights["facility"] * rule_set.facility_credits[facility]
+        if "overhead" in weights:
+            fixed += weights["overhead"]
+        if development:
+            fixed += weights["development"]
+        share = min(Decimal(1), max(Decimal(0), (target - fixed) / weights["materials"]))
         materials_total = Decimal(rng.randrange(20_000, 500_000))
-        # Rounded up, so the value never drops below the target (and 25.00) by rounding.
-        materials_domestic = (materials_total * share_target).quantize(CENT, ROUND_CEILING)
-        materials_domestic = min(materials_domestic, materials_total)
+        # Rounded up, so the value never drops below the target (and the threshold) by rounding.
+        domestic = min(materials_total, (materials_total * share).quantize(CENT, ROUND_CEILING))
+
+        # IK-2025 lines say their origin, IK-2022 lines their yes/no domestic flag.
+        def line(name: str, amount: Decimal, is_domestic: bool) -> calculation.MaterialLine:
+            if rule_set.uses_origin:
+                origin = "local" if is_domestic else "imported"
+                return calculation.MaterialLine(name, Decimal(1), amount, origin=origin)
+            return calculation.MaterialLine(name, Decimal(1), amount, domestic=is_domestic)
+
+        materials = [line("bahan lokal", domestic, True)] if domestic else []
+        if materials_total > domestic:
+            materials.append(line("bahan impor", materials_total - domestic, False))
         labour = Decimal(rng.randrange(5_000, 100_000))
         overhead = Decimal(rng.randrange(500, 20_000))
-        share = materials_domestic / materials_total
-        value = (24 * share + 10 + 4 + 2 * development).quantize(CENT, ROUND_HALF_UP)
-
-        def factor(weight: int, domestic: Decimal, total: Decimal, factor_share: Decimal):
-            return {
-                "weight": str(weight),
-                "domestic_rp": f"{domestic:.2f}",
-                "total_rp": f"{total:.2f}",
-                "share": f"{factor_share.quantize(Decimal('0.0001'), ROUND_HALF_UP)}",
-                "points": f"{(weight * factor_share).quantize(CENT, ROUND_HALF_UP)}",
-            }
-
-        breakdown = {
-            "rule_set": "IK-2022",
-            "tkdn_ik": str(value),
-            "eligible": True,
-            "threshold": "25.00",
-            "maximum": "40.00",
-            "factors": {
-                "materials": factor(24, materials_domestic, materials_total, share),
-                "labour": factor(10, labour, labour, Decimal(1)),
-                "overhead": factor(4, overhead, overhead, Decimal(1)),
-                "development": factor(2, Decimal(0), Decimal(0), Decimal(development)),
-            },
-            "best_improvement": "materials"
-            if share < 1
-            else ("development" if not development else None),
-        }
-        return value, breakdown
+        result = calculation.calculate(
+            calculation.CalculationInput(
+                materials=tuple(materials),
+                labour=(calculation.LabourLine("pengrajin", labour, "WNI"),),
+                overhead=(calculation.OverheadLine("listrik", overhead, True),),
+                development=development,
+                facility=facility,
+            ),
+            rule_set,
+        )
+        return result.tkdn_ik, calculation.result_to_dict(result)
 
     def _certified_product(self, company: dict, offset: int, batch: dict) -> None:
         rng = self.rng
         product = self._product(company, batch)
         issue_date = self.today - datetime.timedelta(days=offset)
-        valid_until = _add_years(issue_date, 3) - datetime.timedelta(days=1)
+        submitted = self._moment(issue_date - datetime.timedelta(days=rng.randint(3, 12)))
+        # The set in force on the submission date (spec §8), with its validity and extension.
+        rule_set = calculation.rule_set_for(submitted.date(), self.rule_sets)
+        valid_until = rule_set.valid_until(issue_date)
         extended_until = None
-        if rng.random() < 0.03 and valid_until < self.today + datetime.timedelta(days=180):
-            extended_until = _add_years(valid_until, 2)
+        if (
+            rule_set.extendable
+            and rng.random() < 0.03
+            and valid_until < self.today + datetime.timedelta(days=180)
+        ):
+            extended_until = rule_set.extended_until(valid_until)
         revoked_at = None
         if rng.random() < 0.03:
             revoke_day = issue_date + datetime.timedelta(days=rng.randrange(1, 700))
@@ -592,12 +611,12 @@ class Command(BaseCommand):
             app_status = Application.Status.EXTENDED
         else:
             app_status = Application.Status.ISSUED
-        value, breakdown = self._value_and_breakdown()
-        submitted = self._moment(issue_date - datetime.timedelta(days=rng.randint(3, 12)))
+        value, breakdown = self._value_and_breakdown(rule_set)
         decided = self._moment(issue_date, hour=rng.randrange(8, 12))
         issued_at = self._moment(issue_date, hour=15)
         application = self._application(
             product,
+            rule_set=rule_set.code,
             status=app_status,
             tkdn_ik=value,
             eligible=True,
@@ -625,7 +644,7 @@ class Command(BaseCommand):
                 "issue_date": issue_date,
                 "valid_until": valid_until,
                 "extended_until": extended_until,
-                "rule_set": "IK-2022",
+                "rule_set": rule_set.code,
                 "tkdn_ik": value,
                 "breakdown": breakdown,
                 "company_name": company["name"],
@@ -640,10 +659,10 @@ class Command(BaseCommand):
                 "product_specification": product["specification"],
                 "product_unit": product["unit"],
                 "kbli": product["kbli"],
-                "issuer_name": "Kementerian Perindustrian Republik Indonesia",
-                "signatory_name": "Kepala Pusat P3DN",
-                "signatory_position": "Pusat Peningkatan Penggunaan Produk Dalam Negeri",
-                "legal_basis": "Peraturan Menteri Perindustrian Nomor 46 Tahun 2022",
+                "issuer_name": settings.TKDN_ISSUER_NAME,
+                "signatory_name": settings.TKDN_SIGNATORY_NAME,
+                "signatory_position": settings.TKDN_SIGNATORY_POSITION,
+                "legal_basis": rule_set.legal_basis,
                 "verification_token": new_verification_token(),
                 "status": "REVOKED" if revoked_at else "VALID",
                 "revoked_at": revoked_at,
@@ -665,11 +684,16 @@ class Command(BaseCommand):
         )[0]
         day = self.today - datetime.timedelta(days=rng.randrange(ISSUE_SPAN_DAYS))
         submitted = self._moment(day - datetime.timedelta(days=rng.randint(2, 12)))
+        rule_set = calculation.rule_set_for(submitted.date(), self.rule_sets)
         below = reason == ReasonCode.BELOW_THRESHOLD
-        value = Decimal(str(round(rng.uniform(12, 24.99), 2))) if below else None
+        threshold = float(rule_set.threshold)
+        value = (
+            Decimal(str(round(rng.uniform(threshold / 2, threshold - 0.01), 2))) if below else None
+        )
         batch[Application].append(
             self._application(
                 product,
+                rule_set=rule_set.code,
                 status=Application.Status.REJECTED,
                 tkdn_ik=value,
                 eligible=False if below else None,
@@ -691,10 +715,3 @@ def _search_index_sql() -> str:
     """The CREATE INDEX statement of the trigram index, as the migration defines it."""
     migration = importlib.import_module("registry.migrations.0002_search_indexes")
     return next(sql for sql in migration.PG_FORWARD if "registry_cert_search_trgm" in sql)
-
-
-def _add_years(day: datetime.date, years: int) -> datetime.date:
-    try:
-        return day.replace(year=day.year + years)
-    except ValueError:  # 29 February
-        return day.replace(year=day.year + years, day=28)
