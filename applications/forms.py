@@ -354,8 +354,8 @@ class MaterialOriginLineForm(MaterialLineForm):
 
     origin = forms.ChoiceField(
         label=_("Asal bahan"),
-        choices=MaterialLine.Origin.choices,
-        help_text=MATERIAL_ORIGIN_HELP,
+        # No preselected origin: the owner states it for every line (the credit differs a lot).
+        choices=[("", _("— pilih asal bahan —")), *MaterialLine.Origin.choices],
         error_messages={"required": _("Pilih asal bahan.")},
     )
     component_tkdn = AmountField(

@@ -347,9 +347,9 @@ class MaterialLine(models.Model):
     """
 
     class Origin(models.TextChoices):
-        LOCAL = "local", _("Buatan Indonesia dari bahan lokal")
-        LOCAL_WITH_IMPORTS = "local_with_imports", _("Buatan Indonesia, mengandung bahan impor")
-        IMPORTED = "imported", _("Impor (buatan luar negeri)")
+        LOCAL = "local", _("Lokal")
+        LOCAL_WITH_IMPORTS = "local_with_imports", _("Lokal, mengandung impor")
+        IMPORTED = "imported", _("Impor")
         CERTIFIED = "certified", _("Bersertifikat TKDN")
 
     application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="materials")

@@ -27,6 +27,7 @@ from .checks import application_checks, company_checks, product_checks
 from .exceptions import WorkflowError
 from .formatting import FACTOR_LABELS
 from .forms import (
+    MATERIAL_ORIGIN_HELP,
     CompanyForm,
     DocumentForm,
     FacilityForm,
@@ -451,6 +452,7 @@ def application_edit(request: HttpRequest, public_id) -> HttpResponse:
             "product": application.product,
             "formsets": formsets,
             "checks": application_checks(application=application),
+            "material_origin_help": MATERIAL_ORIGIN_HELP,
             **result_panel(result, error=error, incomplete=incomplete, rule_set=rule_set),
         },
     )
@@ -685,6 +687,7 @@ def calculator(request: HttpRequest) -> HttpResponse:
         {
             "formsets": formsets,
             "facility_form": facility_form if rule_set.uses_facility else None,
+            "material_origin_help": MATERIAL_ORIGIN_HELP,
             **result_panel(result, error=error, incomplete=incomplete, rule_set=rule_set),
         },
     )

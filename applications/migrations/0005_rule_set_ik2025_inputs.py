@@ -39,9 +39,9 @@ class Migration(migrations.Migration):
             field=models.CharField(
                 blank=True,
                 choices=[
-                    ("local", "Buatan Indonesia dari bahan lokal"),
-                    ("local_with_imports", "Buatan Indonesia, mengandung bahan impor"),
-                    ("imported", "Impor (buatan luar negeri)"),
+                    ("local", "Lokal"),
+                    ("local_with_imports", "Lokal, mengandung impor"),
+                    ("imported", "Impor"),
                     ("certified", "Bersertifikat TKDN"),
                 ],
                 max_length=20,

@@ -91,3 +91,31 @@ def formset_post(application, **overrides):
                 )
     data.update(overrides)
     return data
+
+
+def draft_batik(owner=None, **product_kwargs):
+    """A complete IK-2025 DRAFT: the worked example of spec §8 (batik cloth, own workshop,
+    69.53 %): one local, one local-with-imports and one imported material, WNI labour."""
+    owner = owner or UserFactory()
+    company = getattr(owner, "company", None) or CompanyFactory(owner=owner)
+    product_kwargs.setdefault("facility", "own")
+    product = ProductFactory(company=company, **product_kwargs)
+    application = ApplicationFactory(product=product, rule_set="IK-2025")
+    lines = [
+        ("Kain mori", "2.5", "18000", "local"),
+        ("Malam", "0.25", "40000", "local_with_imports"),
+        ("Pewarna", "0.1", "250000", "imported"),
+    ]
+    for position, (name, qty, price, origin) in enumerate(lines):
+        MaterialLineFactory(
+            application=application,
+            position=position,
+            name=name,
+            qty_per_unit=Decimal(qty),
+            unit_price_rp=Decimal(price),
+            origin=origin,
+            domestic=origin != "imported",
+            **({"purchase_proof": ""} if origin == "imported" else {}),
+        )
+    LabourLineFactory(application=application, role="Pembatik", cost_per_unit_rp=Decimal(35000))
+    return application

@@ -76,12 +76,19 @@ def test_owner_journey_desktop_and_phone(live_server, browser, tmp_path, setting
     page.goto(f"{base}/kalkulator/")
     shot(page, "01-calculator-1280")
     page.set_viewport_size(PHONE)
+    # Today's rule set is IK-2025 (Permenperin 35/2025): the calculator says so and asks each
+    # material's origin and the production facility (own factory preselected).
+    assert "IK-2025" in page.locator("main").inner_text()
+    assert page.locator("[data-provisional]").count() >= 1
     page.fill("#id_materials-0-name", "Kayu jati")
+    page.select_option("#id_materials-0-origin", "local")
     page.fill("#id_materials-0-qty_per_unit", "1")
     page.fill("#id_materials-0-unit_price_rp", "50.000")
     page.fill("#id_labour-0-role", "Tukang")
     page.fill("#id_labour-0-cost_per_unit_rp", "20000")
-    wait_value(page, "34,00%")  # 24 + 10: nothing else entered
+    wait_value(page, "100,00%")  # 75 + 10 + 15: local material, WNI labour, own factory
+    page.check("#id_facility_2")  # made by another industry: 0.30 × 15 = 4.5
+    wait_value(page, "89,50%")
     shot(page, "01-calculator-375")
     page.set_viewport_size(DESKTOP)
     page.goto(f"{base}/akun/daftar/")
@@ -134,6 +141,7 @@ def test_owner_journey_desktop_and_phone(live_server, browser, tmp_path, setting
     page.fill("#id_specification", "30x20x10 cm, pandan alam")
     page.fill("#id_unit", "buah")
     page.fill("#id_kbli", "31001")
+    page.check("#id_facility_0")  # own factory (asked from IK-2025 on)
     page.set_viewport_size(PHONE)
     shot(page, "03b-product-form-375")
     page.click("main button[type=submit]")
@@ -153,22 +161,21 @@ def test_owner_journey_desktop_and_phone(live_server, browser, tmp_path, setting
     page.wait_for_url("**/ubah/")
 
     # --- Costs with the live value ----------------------------------------------------------
+    assert "IK-2025" in page.locator("#preview").inner_text()
+    assert page.locator("#section-overhead").count() == 0  # IK-2025 has no overhead factor
     page.fill("#id_materials-0-name", "Kain")
-    page.select_option("#id_materials-0-domestic", "True")
+    page.select_option("#id_materials-0-origin", "local")
     page.fill("#id_materials-0-qty_per_unit", "1")
     page.fill("#id_materials-0-unit_price_rp", "11.000")
     page.set_input_files("#id_materials-0-purchase_proof", str(proof))
     page.click("#section-materials [data-add-row]")
     page.fill("#id_materials-1-name", "Pewarna")
-    page.select_option("#id_materials-1-domestic", "False")
+    page.select_option("#id_materials-1-origin", "imported")
     page.fill("#id_materials-1-qty_per_unit", "1")
     page.fill("#id_materials-1-unit_price_rp", "13000")
     page.fill("#id_labour-0-role", "Penjahit")
     page.fill("#id_labour-0-cost_per_unit_rp", "6000")
-    wait_value(page, "21,00%")  # 11 + 10, no overhead yet
-    page.select_option("#id_overhead-0-kind", "listrik")
-    page.fill("#id_overhead-0-cost_per_unit_rp", "1000")
-    wait_value(page, "25,00%")  # worked example 2 of the domain spec
+    wait_value(page, "59,38%")  # 75 × 11/24 + 10 + 15 (own factory) = 59.375, half-up
     assert page.locator("#preview .alert-success").count() == 1
     shot(page, "04-costs-1280")
 
@@ -192,7 +199,7 @@ def test_owner_journey_desktop_and_phone(live_server, browser, tmp_path, setting
     page.click("text=Tas Anyaman Pandan")
     page.click("text=Isi / ubah data biaya")
     assert page.input_value("#id_materials-1-name") == "Pewarna"
-    assert value_of(page) == "25,00%"
+    assert value_of(page) == "59,38%"
     page.set_viewport_size(PHONE)
     shot(page, "06-costs-375")
     page.set_viewport_size(DESKTOP)
