@@ -15,6 +15,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from . import calculation, rules
+from .formatting import format_id_number
 from .models import Application, Company, Product
 from .selectors import application_calculation_input
 
@@ -32,7 +33,7 @@ class Check:
 
 
 def _rupiah(value) -> str:
-    return "Rp " + f"{int(value):,}".replace(",", ".")
+    return "Rp " + format_id_number(value, 0)
 
 
 def company_checks(*, company: Company) -> list[Check]:
@@ -66,7 +67,7 @@ def company_checks(*, company: Company) -> list[Check]:
             ok=not barred,
             title=_("Tidak dalam masa larangan setelah pencabutan"),
             explanation=(
-                _("Tidak ada sertifikat yang dicabut dalam satu tahun terakhir.")
+                _("Perusahaan tidak sedang dalam masa larangan setelah pencabutan sertifikat.")
                 if not barred
                 else _(
                     "Sertifikat perusahaan ini pernah dicabut; permohonan baru baru dapat diajukan "

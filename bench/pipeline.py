@@ -86,7 +86,9 @@ def new_application(company, owner, index: int) -> Application:
         specification="60x55x85 cm",
         kbli="31001",
         unit="buah",
+        facility=Product.Facility.OWN,
     )
+    # Today's rule set (IK-2025): each material states its origin.
     application = application_create(product=product, actor=owner)
     line = MaterialLine(
         application=application,
@@ -94,6 +96,7 @@ def new_application(company, owner, index: int) -> Application:
         qty_per_unit=Decimal("2"),
         unit_price_rp=Decimal("18000"),
         domestic=True,
+        origin=MaterialLine.Origin.LOCAL,
     )
     line.purchase_proof.save("faktur.pdf", ContentFile(PDF), save=False)
     line.save()
@@ -104,6 +107,7 @@ def new_application(company, owner, index: int) -> Application:
         qty_per_unit=Decimal("0.2"),
         unit_price_rp=Decimal("45000"),
         domestic=False,
+        origin=MaterialLine.Origin.IMPORTED,
     )
     LabourLine.objects.create(
         application=application, role="Penganyam", cost_per_unit_rp=Decimal("35000")

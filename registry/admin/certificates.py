@@ -48,7 +48,7 @@ ACTIONS = {
         "form": RevokeForm,
         "warning": _(
             "Sertifikat yang dicabut langsung tampil DICABUT di register publik, dan perusahaan "
-            "tidak dapat mengajukan permohonan baru selama satu tahun."
+            "tidak dapat mengajukan permohonan baru selama masa larangan aturan perhitungannya."
         ),
         "done": _("%(n)d sertifikat dicabut."),
     },
@@ -57,8 +57,9 @@ ACTIONS = {
         "button": _("Perpanjang"),
         "form": ExtendForm,
         "warning": _(
-            "Masa berlaku diperpanjang satu kali (IK-2022: 2 tahun). PDF sertifikat dibuat ulang "
-            "dengan tanggal yang baru."
+            "Masa berlaku diperpanjang satu kali, sepanjang perpanjangan aturan perhitungan "
+            "sertifikat; aturan tanpa perpanjangan menolaknya. PDF sertifikat dibuat ulang dengan "
+            "tanggal yang baru."
         ),
         "done": _("%(n)d sertifikat diperpanjang."),
     },

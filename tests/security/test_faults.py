@@ -278,6 +278,7 @@ def broker_at(url: str):
         _point_at(broker)
 
 
+@pytest.mark.usefixtures("ik_2022_in_force")  # the draft below has IK-2022 cost lines
 def test_broker_down_at_submit_then_the_sweep_processes_it_once(workers, settings, client):
     """The owner submits while the broker cannot be reached; later the sweep processes it.
 
