@@ -9,7 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from applications import calculation
+from applications import calculation, rules
 from applications.exceptions import IllegalTransition
 from applications.models import Application
 from applications.reasons import ReasonCode
@@ -33,8 +33,10 @@ def application_calculate(*, application_id: int) -> Application | None:
     if application.status != S.SUBMITTED:
         return None
     try:
-        inp = application_calculation_input(application=application)
-        result = calculation.calculate(inp, application.rule_set)
+        # The application's own set, with the operator's settings (confirmed or not).
+        rule_set = rules.of(application)
+        inp = application_calculation_input(application=application, rule_set=rule_set)
+        result = calculation.calculate(inp, rule_set)
     except calculation.CalculationError as exc:
         return application_transition(
             application=application,

@@ -343,3 +343,12 @@ def test_settings_check_refuses_unknown_sets_and_bad_dates(settings):
     assert check_settings() == []
     assert rules.in_force(datetime.date(2025, 12, 11)).code == "IK-2025"
     assert not rules.get("IK-2025").provisional
+
+
+def test_a_confirmed_set_is_no_longer_provisional_in_the_stored_breakdown(settings):
+    settings.TKDN_CONFIRMED_RULE_SETS = ["IK-2025"]
+    application = _submitted_and_calculated(draft_batik())
+    assert application.breakdown["provisional"] is False
+    settings.TKDN_CONFIRMED_RULE_SETS = []
+    application = _submitted_and_calculated(draft_batik())
+    assert application.breakdown["provisional"] is True
