@@ -84,7 +84,9 @@ def result_context(result: dict | None) -> list[dict]:
         return []
     labels = _factor_labels()
     rows = []
-    for key, factor in result["factors"].items():
+    # In FACTORS order: a breakdown read back from PostgreSQL's jsonb has its keys reordered.
+    for key in (k for k in calculation.FACTORS if k in result["factors"]):
+        factor = result["factors"][key]
         rows.append(
             {
                 "key": key,
