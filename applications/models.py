@@ -10,7 +10,7 @@ from pathlib import PurePosixPath
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxValueValidator, MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -547,6 +547,16 @@ class Official(models.Model):
         Regency, on_delete=models.PROTECT, related_name="+", null=True, blank=True
     )
     office_name = models.CharField(_("nama dinas"), max_length=200)
+    # Printed on the certificates this official approves (name, position, NIP); empty: the
+    # portal's signatory from the settings is printed instead.
+    full_name = models.CharField(_("nama lengkap (untuk sertifikat)"), max_length=150, blank=True)
+    position = models.CharField(_("jabatan (untuk sertifikat)"), max_length=200, blank=True)
+    nip = models.CharField(
+        _("NIP"),
+        max_length=18,
+        blank=True,
+        validators=[RegexValidator(r"^\d{18}$", _("NIP terdiri dari 18 angka."))],
+    )
 
     class Meta:
         verbose_name = _("petugas dinas")

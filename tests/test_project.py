@@ -152,6 +152,13 @@ def test_missing_secret_key_stops_startup_when_debug_is_off():
 
 
 def test_production_settings_pass_check_deploy(tmp_path):
+    # A production signing key (PKCS#12): without one, the deploy check warns that certificates
+    # would be signed with the development key (tests/registry/test_signing.py).
+    from registry.signing import create_key_pair
+
+    p12, _ca = create_key_pair(
+        tmp_path / "keys", organisation="Kementerian Perindustrian", passphrase=b"kunci-uji"
+    )
     out = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
         capture_output=True,
@@ -164,6 +171,8 @@ def test_production_settings_pass_check_deploy(tmp_path):
             "SECRET_KEY": "x7!kQ9vZ2#pL4mN8rT1wY6uE3oI5aS0dF-gH_jK+lZxCvBnM-9qW3eR5tY7uI",
             "ALLOWED_HOSTS": "tkdn.example.go.id",
             "TKDN_VAR_DIR": str(tmp_path),
+            "TKDN_SIGNING_PKCS12_FILE": str(p12),
+            "TKDN_SIGNING_PKCS12_PASSPHRASE": "kunci-uji",
         },
     )
     assert out.returncode == 0, out.stdout + out.stderr

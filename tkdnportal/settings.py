@@ -332,6 +332,29 @@ TKDN_SIGNATORY_POSITION = env.str(
 )
 # The legal basis printed on a certificate is its rule set's (applications/calculation.py).
 TKDN_DISCLAIMER = env.str("TKDN_DISCLAIMER", default="")
+# An official's NIP is printed with their name when they approve; this one when no official
+# profile names the signatory.
+TKDN_SIGNATORY_NIP = env.str("TKDN_SIGNATORY_NIP", default="")
+
+# --- Certificate signing (registry/signing.py, docs/certificates.md) -------------------------
+# Every certificate PDF carries a PAdES signature. Production: a PKCS#12 file and its passphrase
+# (or a PKCS#11 token for an HSM). Without either, a development CA and signing key are created
+# once under var/signing/ ("development — not trusted"); `check --deploy` warns about it.
+TKDN_SIGNING_PKCS12_FILE = env.str("TKDN_SIGNING_PKCS12_FILE", default="")
+TKDN_SIGNING_PKCS12_PASSPHRASE = _secret("TKDN_SIGNING_PKCS12_PASSPHRASE", default="")
+TKDN_SIGNING_PKCS11_MODULE = env.str("TKDN_SIGNING_PKCS11_MODULE", default="")
+TKDN_SIGNING_PKCS11_TOKEN_LABEL = env.str("TKDN_SIGNING_PKCS11_TOKEN_LABEL", default="")
+TKDN_SIGNING_PKCS11_KEY_LABEL = env.str("TKDN_SIGNING_PKCS11_KEY_LABEL", default="")
+TKDN_SIGNING_PKCS11_CERT_FILE = env.str("TKDN_SIGNING_PKCS11_CERT_FILE", default="")
+TKDN_SIGNING_PKCS11_PIN = _secret("TKDN_SIGNING_PKCS11_PIN", default="")
+# PEM files of the roots a signature must chain to (the signing chain's own root is always one);
+# keep the roots of earlier keys here after a rotation so older certificates still verify.
+TKDN_SIGNING_TRUST_ROOTS = env.list("TKDN_SIGNING_TRUST_ROOTS", default=[])
+# A RFC 3161 timestamp authority makes the signature PAdES B-T; with revocation fetching on
+# (the CA publishes OCSP/CRL and the network reaches it) the validation data is embedded (B-LT).
+TKDN_SIGNING_TSA_URL = env.str("TKDN_SIGNING_TSA_URL", default="")
+TKDN_SIGNING_FETCH_REVOCATION = env.bool("TKDN_SIGNING_FETCH_REVOCATION", default=False)
+TKDN_SIGNING_DEV_DIR = VAR_DIR / "signing"
 # Four eyes: when on, the official who approves must differ from the one who checked.
 TKDN_FOUR_EYES = env.bool("TKDN_FOUR_EYES", default=False)
 
