@@ -213,10 +213,11 @@ def _pkcs12_signer(path: str, passphrase: bytes, mtime: float):
     )
 
 
-def _pkcs11_signer():
-    """A signer on a PKCS#11 token (HSM). Needs the ``python-pkcs11`` package."""
+@lru_cache(maxsize=2)
+def _pkcs11_signer_cached(module: str, token: str, key: str, cert_file: str, pin: str):
     try:
-        from pyhanko.keys import load_cert_from_pemder
+        from pyhanko.config.pkcs11 import TokenCriteria
+        from pyhanko.keys import load_certs_from_pemder
         from pyhanko.sign import pkcs11
     except ImportError as exc:  # pragma: no cover - depends on the optional package
         raise ImproperlyConfigured(
@@ -224,20 +225,30 @@ def _pkcs11_signer():
             "(pip install python-pkcs11)."
         ) from exc
     session = pkcs11.open_pkcs11_session(
-        settings.TKDN_SIGNING_PKCS11_MODULE,
-        token_label=settings.TKDN_SIGNING_PKCS11_TOKEN_LABEL or None,
-        user_pin=settings.TKDN_SIGNING_PKCS11_PIN or None,
+        module,
+        token_criteria=TokenCriteria(label=token) if token else None,
+        user_pin=pin or None,
     )
-    cert = (
-        load_cert_from_pemder(settings.TKDN_SIGNING_PKCS11_CERT_FILE)
-        if settings.TKDN_SIGNING_PKCS11_CERT_FILE
-        else None
-    )
+    # The certificate (and its chain) from a PEM file, or from the token by the key's label.
+    certs = list(load_certs_from_pemder([cert_file])) if cert_file else []
     return pkcs11.PKCS11Signer(
         session,
-        key_label=settings.TKDN_SIGNING_PKCS11_KEY_LABEL or None,
-        cert_label=None if cert else settings.TKDN_SIGNING_PKCS11_KEY_LABEL or None,
-        signing_cert=cert,
+        key_label=key or None,
+        cert_label=None if certs else key or None,
+        signing_cert=certs[0] if certs else None,
+        ca_chain=certs[1:] or None,
+    )
+
+
+def _pkcs11_signer():
+    """A signer on a PKCS#11 token (an HSM); needs the ``python-pkcs11`` package. One session
+    per process, opened on first use."""
+    return _pkcs11_signer_cached(
+        settings.TKDN_SIGNING_PKCS11_MODULE,
+        settings.TKDN_SIGNING_PKCS11_TOKEN_LABEL,
+        settings.TKDN_SIGNING_PKCS11_KEY_LABEL,
+        settings.TKDN_SIGNING_PKCS11_CERT_FILE,
+        settings.TKDN_SIGNING_PKCS11_PIN or "",
     )
 
 
