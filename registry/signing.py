@@ -328,6 +328,14 @@ class SignatureInfo:
     certificate_sha256: str
 
 
+def _signer_name(cert) -> str:
+    """The signer as people read it: common name, and the organisation when it differs."""
+    subject = cert.subject.native
+    name = subject.get("common_name") or cert.subject.human_friendly
+    organisation = subject.get("organization_name") or ""
+    return f"{name} ({organisation})" if organisation and organisation != name else name
+
+
 def _algorithm(cert, md: str) -> str:
     public_key = cert.public_key
     bits = public_key.bit_size
@@ -375,7 +383,7 @@ def sign_pdf(data: bytes, *, reason: str, location: str) -> tuple[bytes, Signatu
     ).getvalue()
     level = "PAdES B-LT" if fetch else ("PAdES B-T" if timestamper else "PAdES B-B")
     info = SignatureInfo(
-        signer=current.signing_cert.subject.human_friendly,
+        signer=_signer_name(current.signing_cert),
         signed_at=datetime.datetime.now(datetime.UTC),
         algorithm=_algorithm(current.signing_cert, "sha256"),
         level=level,
@@ -432,7 +440,7 @@ def validate(data: bytes) -> SignatureCheck:
         return SignatureCheck(state="broken", detail=type(exc).__name__)
     cert = status.signing_cert
     facts = {
-        "signer": cert.subject.human_friendly if cert is not None else "",
+        "signer": _signer_name(cert) if cert is not None else "",
         "signed_at": status.signer_reported_dt,
         "algorithm": _algorithm(cert, status.md_algorithm) if cert is not None else "",
         "certificate_sha256": hashlib.sha256(cert.dump()).hexdigest() if cert is not None else "",
