@@ -323,6 +323,7 @@ def verify(request: HttpRequest, token: str) -> HttpResponse:
 
 
 @require_GET
+@throttled
 def statistics(request: HttpRequest) -> HttpResponse:
     """Public statistics, read from the cache (refreshed by a periodic task).
 

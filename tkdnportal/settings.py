@@ -312,6 +312,9 @@ AXES_COOLOFF_TIME = datetime.timedelta(minutes=AXES_COOLOFF_MINUTES)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "accounts.views.lockout"
+# The address of a failed login is the client's as our own proxies report it (NUM_PROXIES), the
+# same answer the rate limits use: behind the proxy, one person cannot lock out everybody.
+AXES_CLIENT_IP_CALLABLE = "tkdnportal.throttling.client_address"
 # Officials' admin accounts must confirm a TOTP code after the password (enrolment on first use).
 TKDN_ADMIN_2FA = env.bool("TKDN_ADMIN_2FA", default=not DEBUG)
 OTP_TOTP_ISSUER = "Portal TKDN-IK"
@@ -338,6 +341,15 @@ TKDN_DISCLAIMER = env.str("TKDN_DISCLAIMER", default="")
 # Four eyes: when on, the official who approves must differ from the one who checked.
 TKDN_FOUR_EYES = env.bool("TKDN_FOUR_EYES", default=False)
 
+# --- Client address and rate limits (tkdnportal/throttling.py) -------------------------------
+# Reverse proxies in front of gunicorn whose X-Forwarded-For hop is trusted (docker-compose.yml:
+# one, nginx). 0 without a proxy: a client-sent X-Forwarded-For must never pick the address.
+NUM_PROXIES = env.int("NUM_PROXIES", default=0)
+# Per client address: POSTs to each of registration, password reset and resend confirmation.
+ACCOUNTS_RATE = env.str("ACCOUNTS_RATE", default="10/hour")
+# Per client address: POST /api/v1/calculator/ (the /kalkulator/ page computes without it).
+CALCULATOR_API_RATE = env.str("CALCULATOR_API_RATE", default="60/min")
+
 # --- Public registry API (registry/api.py) ---------------------------------------------
 # Read-only and anonymous; throttled per client address (REGISTRY_API_RATE, e.g. "120/min").
 REGISTRY_API_RATE = env.str("REGISTRY_API_RATE", default="120/min")
@@ -361,7 +373,7 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_CLASSES": ["registry.throttling.ClientAddressThrottle"],
     # Behind a reverse proxy set this to the number of proxies, so X-Forwarded-For is trusted.
     # 0 (not None): without a proxy a client-sent X-Forwarded-For must never pick the bucket.
-    "NUM_PROXIES": env.int("NUM_PROXIES", default=0),
+    "NUM_PROXIES": NUM_PROXIES,
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "API Registri TKDN-IK",
