@@ -72,6 +72,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "tkdnportal.middleware.SecurityHeadersMiddleware",
+    # Before anything reads the body (CSRF, sessions, uploads): 413 on the declared length.
+    "tkdnportal.middleware.RequestSizeLimitMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -171,8 +173,15 @@ STORAGES = {
     },
 }
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
-DATA_UPLOAD_MAX_MEMORY_SIZE = 10_485_760
+# Request size (tkdnportal.middleware.RequestSizeLimitMiddleware, deploy/nginx.conf): 413 before
+# the body is read. Pages that take uploads accept UPLOAD_REQUEST_MAX_SIZE (a few evidence files
+# at once), everything else REQUEST_MAX_SIZE; the form fields of any request (not its files)
+# may hold DATA_UPLOAD_MAX_MEMORY_SIZE, and each file MAX_UPLOAD_SIZE.
 MAX_UPLOAD_SIZE = env.int("MAX_UPLOAD_SIZE", default=5 * 1024 * 1024)
+UPLOAD_REQUEST_MAX_SIZE = env.int("UPLOAD_REQUEST_MAX_SIZE", default=25 * 1024 * 1024)
+REQUEST_MAX_SIZE = env.int("REQUEST_MAX_SIZE", default=1024 * 1024)
+DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=1024 * 1024)
+UPLOAD_URL_PREFIXES = ("/ikm/", "/verify/", "/admin/")
 # Largest picture (width × height) an evidence upload may declare: 50 million pixels holds a
 # 48-megapixel phone photo; decoding it takes about 150 MB. More is refused before decoding.
 UPLOAD_IMAGE_MAX_PIXELS = env.int("UPLOAD_IMAGE_MAX_PIXELS", default=50_000_000)
@@ -274,7 +283,13 @@ CELERY_BEAT_SCHEDULE = {
 TKDN_SWEEP_AFTER_SECONDS = env.int("TKDN_SWEEP_AFTER_SECONDS", default=300)
 
 # --- Security ----------------------------------------------------------------
-SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# Reverse proxies in front of gunicorn whose X-Forwarded-For hop is trusted (docker-compose.yml:
+# one, nginx). 0 without a proxy: a client-sent X-Forwarded-For must never pick the address.
+NUM_PROXIES = env.int("NUM_PROXIES", default=0)
+# X-Forwarded-Proto says "https" only when our own proxy set it (NUM_PROXIES > 0: nginx in
+# docker-compose.yml overwrites whatever the client sent); without a proxy a client could claim
+# HTTPS on a plain connection.
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if NUM_PROXIES > 0 else None
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not DEBUG)
 SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0 if DEBUG else 31_536_000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG
@@ -341,10 +356,7 @@ TKDN_DISCLAIMER = env.str("TKDN_DISCLAIMER", default="")
 # Four eyes: when on, the official who approves must differ from the one who checked.
 TKDN_FOUR_EYES = env.bool("TKDN_FOUR_EYES", default=False)
 
-# --- Client address and rate limits (tkdnportal/throttling.py) -------------------------------
-# Reverse proxies in front of gunicorn whose X-Forwarded-For hop is trusted (docker-compose.yml:
-# one, nginx). 0 without a proxy: a client-sent X-Forwarded-For must never pick the address.
-NUM_PROXIES = env.int("NUM_PROXIES", default=0)
+# --- Rate limits (tkdnportal/throttling.py; the client address: NUM_PROXIES) -----------------
 # Per client address: POSTs to each of registration, password reset and resend confirmation.
 ACCOUNTS_RATE = env.str("ACCOUNTS_RATE", default="10/hour")
 # Per client address: POST /api/v1/calculator/ (the /kalkulator/ page computes without it).
