@@ -8,8 +8,8 @@ nothing here was rate-limited, and behind the proxy every client shared the prox
 """
 
 import datetime
-import itertools
 import re
+import secrets
 
 from django.contrib.auth.hashers import MD5PasswordHasher
 from django.core import mail
@@ -20,13 +20,17 @@ from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 PASSWORD = "Rahasia-Kuat-2026"  # tests.factories.UserFactory
-_addresses = (f"192.0.2.{n}" for n in itertools.count(1))
+
+
+def fresh_address() -> str:
+    """A client address never used before (documentation range, IPv6): the limits' counters
+    live in the cache, which on Redis outlives the test run."""
+    return f"2001:db8::{secrets.token_hex(2)}:{secrets.token_hex(2)}:{secrets.token_hex(2)}"
 
 
 @pytest.fixture
 def address():
-    """A client address of its own per test: the limits' counters live in the cache."""
-    return next(_addresses)
+    return fresh_address()
 
 
 @pytest.fixture
@@ -198,7 +202,7 @@ def test_account_forms_are_rate_limited_per_client_address(client, settings, add
         assert client.post(url, data, REMOTE_ADDR=address).status_code != 429
     _assert_429(client.post(url, data, REMOTE_ADDR=address))
     assert client.get(url, REMOTE_ADDR=address).status_code == 200  # reading the form is free
-    assert client.post(url, data, REMOTE_ADDR="198.51.100.200").status_code != 429
+    assert client.post(url, data, REMOTE_ADDR=fresh_address()).status_code != 429
 
 
 def test_calculator_api_is_rate_limited(client, settings, address):
@@ -230,9 +234,10 @@ def test_limits_count_the_client_behind_the_proxy_not_the_proxy(client, settings
     settings.NUM_PROXIES = 1
     proxy = {"REMOTE_ADDR": "172.18.0.5"}
     url, data = "/akun/konfirmasi-ulang/", {"email": "siapa@contoh.id"}
-    assert client.post(url, data, HTTP_X_FORWARDED_FOR="203.0.113.1", **proxy).status_code == 302
-    _assert_429(client.post(url, data, HTTP_X_FORWARDED_FOR="203.0.113.1", **proxy))
+    first, second = fresh_address(), fresh_address()
+    assert client.post(url, data, HTTP_X_FORWARDED_FOR=first, **proxy).status_code == 302
+    _assert_429(client.post(url, data, HTTP_X_FORWARDED_FOR=first, **proxy))
     # Another client behind the same proxy; a made-up left-hand hop changes nothing.
-    assert client.post(url, data, HTTP_X_FORWARDED_FOR="203.0.113.2", **proxy).status_code == 302
-    spoofed = client.post(url, data, HTTP_X_FORWARDED_FOR="1.2.3.4, 203.0.113.1", **proxy)
+    assert client.post(url, data, HTTP_X_FORWARDED_FOR=second, **proxy).status_code == 302
+    spoofed = client.post(url, data, HTTP_X_FORWARDED_FOR=f"1.2.3.4, {first}", **proxy)
     assert spoofed.status_code == 429
