@@ -36,8 +36,8 @@ class RequestSizeLimitMiddleware:
     anything reads the body (the CSRF middleware reads a POST body to find its token, and
     Django writes file parts to disk as it reads them).
 
-    Pages that take uploads (``UPLOAD_URL_PREFIXES``: the owner's pages, the verification page's
-    PDF check, the admin) accept ``UPLOAD_REQUEST_MAX_SIZE``; everything else
+    Pages that take uploads (``UPLOAD_URL_PREFIXES``: the owner's pages, the verification pages'
+    PDF checks, the admin) accept ``UPLOAD_REQUEST_MAX_SIZE``; everything else
     ``REQUEST_MAX_SIZE``. nginx applies the same limits first (``deploy/nginx.conf``); this is
     the same rule for a server reached without it (``make run``, tests). A body sent without a
     Content-Length (chunked) is not read by Django at all. Each file is checked against

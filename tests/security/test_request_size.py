@@ -81,7 +81,10 @@ def test_limits_per_url_kind_are_the_settings(settings):
     assert settings.MAX_UPLOAD_SIZE < settings.UPLOAD_REQUEST_MAX_SIZE
     limit = RequestSizeLimitMiddleware.limit_for
     assert limit("/ikm/dokumen/") == limit("/verify/abc/") == limit("/admin/") == 25 * 1024**2
+    assert limit("/verifikasi/berkas/") == 25 * 1024**2
     assert limit("/akun/masuk/") == limit("/api/v1/calculator/") == 1024 * 1024
+    # The PDF checks of the verification pages take a PDF of REGISTRY_VERIFY_MAX_PDF.
+    assert limit("/verify/abc/") > settings.REGISTRY_VERIFY_MAX_PDF
 
 
 @pytest.mark.django_db
