@@ -25,6 +25,8 @@ from .validators import (
     validate_npwp,
 )
 
+#: Extensions a stored upload may have (applications.uploads.EXTENSIONS).
+UPLOAD_SUFFIXES = (".pdf", ".jpg", ".png")
 MONEY = {"max_digits": 16, "decimal_places": 2}
 QUANTITY = {"max_digits": 18, "decimal_places": 4}
 NON_NEGATIVE = [MinValueValidator(Decimal("0"))]
@@ -33,11 +35,14 @@ NON_NEGATIVE = [MinValueValidator(Decimal("0"))]
 def private_upload_to(instance: models.Model, filename: str) -> str:
     """Store uploads under an unguessable name; the original name is never used as a path.
 
-    Evidence files are private: they are served only through views that check access.
+    The extension is the detected type's: ``services.upload_inspect`` has renamed the upload
+    to ``<stem>.pdf|jpg|png`` after reading its content. Any other suffix (a file saved without
+    that check) becomes ``.bin``, which no program opens by itself. Evidence files are private:
+    they are served only through views that check access.
     """
-    suffix = PurePosixPath(filename).suffix.lower()[:10]
-    # Only letters and digits after the dot: a NUL byte or a separator never reaches the disk.
-    suffix = "".join(ch for ch in suffix if ch == "." or (ch.isascii() and ch.isalnum()))
+    suffix = PurePosixPath(filename).suffix.lower()
+    if suffix not in UPLOAD_SUFFIXES:
+        suffix = ".bin"
     return f"private/{instance._meta.model_name}/{uuid.uuid4().hex}{suffix}"
 
 

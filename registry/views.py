@@ -351,6 +351,7 @@ def signing_certificate(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
+@throttled
 def statistics(request: HttpRequest) -> HttpResponse:
     """Public statistics, read from the cache (refreshed by a periodic task).
 

@@ -72,6 +72,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "tkdnportal.middleware.SecurityHeadersMiddleware",
+    # Before anything reads the body (CSRF, sessions, uploads): 413 on the declared length.
+    "tkdnportal.middleware.RequestSizeLimitMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -171,8 +173,18 @@ STORAGES = {
     },
 }
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
-DATA_UPLOAD_MAX_MEMORY_SIZE = 10_485_760
+# Request size (tkdnportal.middleware.RequestSizeLimitMiddleware, deploy/nginx.conf): 413 before
+# the body is read. Pages that take uploads accept UPLOAD_REQUEST_MAX_SIZE (a few evidence files
+# at once), everything else REQUEST_MAX_SIZE; the form fields of any request (not its files)
+# may hold DATA_UPLOAD_MAX_MEMORY_SIZE, and each file MAX_UPLOAD_SIZE.
 MAX_UPLOAD_SIZE = env.int("MAX_UPLOAD_SIZE", default=5 * 1024 * 1024)
+UPLOAD_REQUEST_MAX_SIZE = env.int("UPLOAD_REQUEST_MAX_SIZE", default=25 * 1024 * 1024)
+REQUEST_MAX_SIZE = env.int("REQUEST_MAX_SIZE", default=1024 * 1024)
+DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=1024 * 1024)
+UPLOAD_URL_PREFIXES = ("/ikm/", "/verify/", "/verifikasi/", "/admin/")
+# Largest picture (width × height) an evidence upload may declare: 50 million pixels holds a
+# 48-megapixel phone photo; decoding it takes about 150 MB. More is refused before decoding.
+UPLOAD_IMAGE_MAX_PIXELS = env.int("UPLOAD_IMAGE_MAX_PIXELS", default=50_000_000)
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
@@ -271,7 +283,13 @@ CELERY_BEAT_SCHEDULE = {
 TKDN_SWEEP_AFTER_SECONDS = env.int("TKDN_SWEEP_AFTER_SECONDS", default=300)
 
 # --- Security ----------------------------------------------------------------
-SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# Reverse proxies in front of gunicorn whose X-Forwarded-For hop is trusted (docker-compose.yml:
+# one, nginx). 0 without a proxy: a client-sent X-Forwarded-For must never pick the address.
+NUM_PROXIES = env.int("NUM_PROXIES", default=0)
+# X-Forwarded-Proto says "https" only when our own proxy set it (NUM_PROXIES > 0: nginx in
+# docker-compose.yml overwrites whatever the client sent); without a proxy a client could claim
+# HTTPS on a plain connection.
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if NUM_PROXIES > 0 else None
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not DEBUG)
 SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0 if DEBUG else 31_536_000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG
@@ -309,6 +327,9 @@ AXES_COOLOFF_TIME = datetime.timedelta(minutes=AXES_COOLOFF_MINUTES)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "accounts.views.lockout"
+# The address of a failed login is the client's as our own proxies report it (NUM_PROXIES), the
+# same answer the rate limits use: behind the proxy, one person cannot lock out everybody.
+AXES_CLIENT_IP_CALLABLE = "tkdnportal.throttling.client_address"
 # Officials' admin accounts must confirm a TOTP code after the password (enrolment on first use).
 TKDN_ADMIN_2FA = env.bool("TKDN_ADMIN_2FA", default=not DEBUG)
 OTP_TOTP_ISSUER = "Portal TKDN-IK"
@@ -358,6 +379,12 @@ TKDN_SIGNING_DEV_DIR = VAR_DIR / "signing"
 # Four eyes: when on, the official who approves must differ from the one who checked.
 TKDN_FOUR_EYES = env.bool("TKDN_FOUR_EYES", default=False)
 
+# --- Rate limits (tkdnportal/throttling.py; the client address: NUM_PROXIES) -----------------
+# Per client address: POSTs to each of registration, password reset and resend confirmation.
+ACCOUNTS_RATE = env.str("ACCOUNTS_RATE", default="10/hour")
+# Per client address: POST /api/v1/calculator/ (the /kalkulator/ page computes without it).
+CALCULATOR_API_RATE = env.str("CALCULATOR_API_RATE", default="60/min")
+
 # --- Public registry API (registry/api.py) ---------------------------------------------
 # Read-only and anonymous; throttled per client address (REGISTRY_API_RATE, e.g. "120/min").
 REGISTRY_API_RATE = env.str("REGISTRY_API_RATE", default="120/min")
@@ -381,7 +408,7 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_CLASSES": ["registry.throttling.ClientAddressThrottle"],
     # Behind a reverse proxy set this to the number of proxies, so X-Forwarded-For is trusted.
     # 0 (not None): without a proxy a client-sent X-Forwarded-For must never pick the bucket.
-    "NUM_PROXIES": env.int("NUM_PROXIES", default=0),
+    "NUM_PROXIES": NUM_PROXIES,
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "API Registri TKDN-IK",
