@@ -181,7 +181,7 @@ MAX_UPLOAD_SIZE = env.int("MAX_UPLOAD_SIZE", default=5 * 1024 * 1024)
 UPLOAD_REQUEST_MAX_SIZE = env.int("UPLOAD_REQUEST_MAX_SIZE", default=25 * 1024 * 1024)
 REQUEST_MAX_SIZE = env.int("REQUEST_MAX_SIZE", default=1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=1024 * 1024)
-UPLOAD_URL_PREFIXES = ("/ikm/", "/verify/", "/verifikasi/", "/admin/")
+UPLOAD_URL_PREFIXES = ("/ikm/", "/verify/", "/verifikasi/", "/admin/", "/api/v1/verify-file/")
 # Largest picture (width × height) an evidence upload may declare: 50 million pixels holds a
 # 48-megapixel phone photo; decoding it takes about 150 MB. More is refused before decoding.
 UPLOAD_IMAGE_MAX_PIXELS = env.int("UPLOAD_IMAGE_MAX_PIXELS", default=50_000_000)

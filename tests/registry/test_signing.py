@@ -264,3 +264,11 @@ def test_a_production_key_from_pkcs12_signs_and_the_deploy_check_knows(tmp_path,
     assert check.ok and "Kementerian Perindustrian" in check.signer
     settings.TKDN_SIGNING_PKCS12_FILE = str(Path(tmp_path) / "missing.p12")
     assert [m.id for m in signing.check_signing_key()] == ["registry.E001"]
+
+
+def test_the_verify_api_takes_a_pdf_larger_than_an_ordinary_request(client, settings):
+    # Uploads go through the upload limit (tkdnportal.middleware), not the 1 MB of other API
+    # requests: a 3 MB file is judged by the view (here: not a PDF), never refused unread.
+    body = b"x" * (3 * 1024 * 1024)
+    response = client.post(reverse("api:verify_file"), data=body, content_type="application/pdf")
+    assert response.status_code == 400 and "bukan PDF" in response.json()["pdf"][0]
