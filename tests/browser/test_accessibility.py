@@ -1,0 +1,166 @@
+"""axe-core on every page of the public, owner and official journeys, at 375 and 1280 px.
+
+axe-core comes from npm (``make vendor`` puts it in tests/browser/vendor/, never served to users)
+and is injected with Playwright into each page. A ``serious`` or ``critical`` violation fails the
+test; the message names each rule, the page, the width and the offending elements. Screenshots
+(var/screenshots/axe-*.png, ignored by git) are there to be looked at: a page that passes axe
+but looks broken is broken.
+"""
+
+import hashlib
+from decimal import Decimal
+from pathlib import Path
+
+from django.core.files.base import ContentFile
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+import pytest
+
+from tests.applications.portal_helpers import draft_example_2
+from tests.browser.test_owner_journey import DESKTOP, PHONE, SHOTS
+from tests.factories import (
+    PDF_BYTES,
+    CertificateFactory,
+    CompanyFactory,
+    OfficialFactory,
+    UserFactory,
+    application_under_review,
+)
+
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("reference_data"),
+]
+
+AXE = Path(__file__).resolve().parent / "vendor" / "axe-core" / "axe.min.js"
+BLOCKING = ("serious", "critical")
+# Only violations are needed; WCAG 2.0-2.2 A and AA plus axe's best practices.
+RUN_AXE = """() => axe.run(document, {resultTypes: ["violations"]}).then(r => r.violations.map(v => ({
+    id: v.id, impact: v.impact, help: v.help,
+    targets: v.nodes.map(n => n.target.join(" ")).slice(0, 8),
+})))"""
+
+
+def _context(browser):
+    # The portal's CSP forbids inline scripts, which is how Playwright injects axe: bypassed
+    # for the test only (the pages' own scripts are still external files).
+    return browser.new_context(viewport=DESKTOP, locale="id-ID", bypass_csp=True)
+
+
+def _logged_in(browser, live_server, user):
+    """A browser context carrying a session of ``user`` (the login form has its own tests)."""
+    client = Client()
+    client.force_login(user)
+    context = _context(browser)
+    context.add_cookies(
+        [{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}]
+    )
+    return context
+
+
+def _audit(context, base: str, pages: dict[str, str]) -> None:
+    """Open each page at both widths, run axe, screenshot; fail listing every blocking violation."""
+    if not AXE.exists():
+        pytest.skip("axe-core is not vendored (make vendor)")
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    found: list[str] = []
+    for name, path in pages.items():
+        response = page.goto(base + path)
+        assert response.ok, f"{name}: {path} answered {response.status}"
+        page.add_script_tag(path=str(AXE))
+        for width, viewport in (("375", PHONE), ("1280", DESKTOP)):
+            page.set_viewport_size(viewport)
+            page.screenshot(path=str(SHOTS / f"axe-{name}-{width}.png"), full_page=True)
+            for v in page.evaluate(RUN_AXE):
+                if v["impact"] in BLOCKING:
+                    found.append(
+                        f"{name} ({path}) at {width} px: {v['impact']} {v['id']} ({v['help']})"
+                        f" on {', '.join(v['targets'])}"
+                    )
+    assert not found, "axe-core found serious/critical violations:\n" + "\n".join(found)
+    assert errors == []
+
+
+@pytest.fixture
+def certificate():
+    certificate = CertificateFactory(
+        company_name="CV Rotan Lestari Cirebon",
+        product_name="Kursi Rotan Teras",
+        tkdn_ik=Decimal("36.25"),
+        issue_date=timezone.localdate(),
+        regency_id="32.09",
+        regency_name="Kabupaten Cirebon",
+    )
+    certificate.pdf.save("s.pdf", ContentFile(PDF_BYTES), save=False)
+    certificate.pdf_sha256 = hashlib.sha256(PDF_BYTES).hexdigest()
+    certificate.save()
+    return certificate
+
+
+def test_public_pages_have_no_serious_violations(live_server, browser, certificate, settings):
+    settings.ALLOWED_HOSTS = ["*"]
+    context = _context(browser)
+    pages = {
+        "home": "/",
+        "calculator": reverse("calculator"),
+        "lookup-results": reverse("registry:lookup") + "?q=rotan",
+        "certificate": reverse("registry:certificate_detail", args=[certificate.number]),
+        "verify": reverse("registry:verify", args=[certificate.verification_token]),
+        "verify-file": reverse("registry:verify_file"),
+        "statistics": reverse("registry:statistics"),
+        "login": reverse("login"),
+        "register": reverse("register"),
+        "password-reset": reverse("password_reset"),
+    }
+    _audit(context, live_server.url, pages)
+    context.close()
+
+
+def test_owner_pages_have_no_serious_violations(live_server, browser, settings):
+    settings.ALLOWED_HOSTS = ["*"]
+    owner = UserFactory()
+    company = CompanyFactory(owner=owner)
+    draft = draft_example_2(owner=owner)
+    submitted = application_under_review(product__company=company)
+    context = _logged_in(browser, live_server, owner)
+    pages = {
+        "dashboard": reverse("applications:dashboard"),
+        "company": reverse("applications:company"),
+        "product-form": reverse("applications:product_edit", args=[draft.product.pk]),
+        "documents": reverse("applications:documents"),
+        "costs": reverse("applications:application_edit", args=[draft.public_id]),
+        "submit": reverse("applications:application_submit", args=[draft.public_id]),
+        "application": reverse("applications:application_detail", args=[submitted.public_id]),
+        "password-change": reverse("password_change"),
+    }
+    _audit(context, live_server.url, pages)
+    context.close()
+
+
+def test_official_admin_pages_have_no_serious_violations(
+    live_server, browser, certificate, settings
+):
+    from django.contrib.auth.models import Group
+
+    from applications.selectors import OFFICIAL_GROUP
+
+    settings.ALLOWED_HOSTS = ["*"]
+    settings.TKDN_ADMIN_2FA = False  # the admin's second factor has its own tests
+    official = OfficialFactory(province_id="32")
+    official.user.groups.add(Group.objects.get(name=OFFICIAL_GROUP))
+    application = application_under_review()
+    context = _logged_in(browser, live_server, official.user)
+    pages = {
+        "admin-applications": reverse("admin:applications_application_changelist"),
+        "admin-application": reverse(
+            "admin:applications_application_change", args=[application.pk]
+        ),
+        "admin-certificate": reverse("admin:registry_certificate_change", args=[certificate.pk]),
+    }
+    _audit(context, live_server.url, pages)
+    context.close()
