@@ -50,5 +50,6 @@ def summary_items(*forms) -> list[dict]:
 
 
 @register.inclusion_tag("_error_summary.html")
-def error_summary(*forms):
-    return {"items": summary_items(*forms)}
+def error_summary(*forms, intro=""):
+    """``intro``: a sentence above the list (what happened to the page's data)."""
+    return {"items": summary_items(*forms), "intro": intro}

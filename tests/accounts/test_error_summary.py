@@ -104,6 +104,8 @@ def test_cost_page_names_the_row(client):
     response = client.post(f"/ikm/permohonan/{draft.public_id}/ubah/", data)
     assert_links_to(response, "id_labour-0-cost_per_unit_rp", "Masukkan angka")
     assert "Tenaga kerja 1 · " in summary_of(response)
+    assert "Draf belum disimpan" in summary_of(response)  # in the summary, not a second box
+    assert response.content.decode().count("alert-danger") == 1
     assert 'value="enam ribu"' in response.content.decode()
 
 

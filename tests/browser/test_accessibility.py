@@ -49,15 +49,37 @@ def _context(browser):
     return browser.new_context(viewport=DESKTOP, locale="id-ID", bypass_csp=True)
 
 
-def _logged_in(browser, live_server, user):
-    """A browser context carrying a session of ``user`` (the login form has its own tests)."""
+def _session_cookie(live_server, user) -> list[dict]:
+    """A session of ``user`` as a browser cookie (the login form has its own tests)."""
     client = Client()
     client.force_login(user)
+    return [
+        {"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}
+    ]
+
+
+def _logged_in(browser, live_server, user):
     context = _context(browser)
-    context.add_cookies(
-        [{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}]
-    )
+    context.add_cookies(_session_cookie(live_server, user))
     return context
+
+
+def _violations(page, name: str) -> list[str]:
+    """axe on the page as it is, at both widths (screenshots of each): the blocking violations."""
+    page.add_script_tag(path=str(AXE))
+    found = []
+    for width, viewport in (("375", PHONE), ("1280", DESKTOP)):
+        page.set_viewport_size(viewport)
+        page.screenshot(path=str(SHOTS / f"axe-{name}-{width}.png"), full_page=True)
+        # What the first screen shows (fixed bars sit where a full-page capture cannot show).
+        page.screenshot(path=str(SHOTS / f"axe-{name}-{width}-screen.png"))
+        for v in page.evaluate(RUN_AXE):
+            if v["impact"] in BLOCKING:
+                found.append(
+                    f"{name} ({page.url}) at {width} px: {v['impact']} {v['id']} ({v['help']})"
+                    f" on {', '.join(v['targets'])}"
+                )
+    return found
 
 
 def _audit(context, base: str, pages: dict[str, str]) -> None:
@@ -71,16 +93,7 @@ def _audit(context, base: str, pages: dict[str, str]) -> None:
     for name, path in pages.items():
         response = page.goto(base + path)
         assert response.ok, f"{name}: {path} answered {response.status}"
-        page.add_script_tag(path=str(AXE))
-        for width, viewport in (("375", PHONE), ("1280", DESKTOP)):
-            page.set_viewport_size(viewport)
-            page.screenshot(path=str(SHOTS / f"axe-{name}-{width}.png"), full_page=True)
-            for v in page.evaluate(RUN_AXE):
-                if v["impact"] in BLOCKING:
-                    found.append(
-                        f"{name} ({path}) at {width} px: {v['impact']} {v['id']} ({v['help']})"
-                        f" on {', '.join(v['targets'])}"
-                    )
+        found += _violations(page, name)
     assert not found, "axe-core found serious/critical violations:\n" + "\n".join(found)
     assert errors == []
 
@@ -167,4 +180,49 @@ def test_official_admin_pages_have_no_serious_violations(
         "admin-certificate": reverse("admin:registry_certificate_change", args=[certificate.pk]),
     }
     _audit(context, live_server.url, pages)
+    context.close()
+
+
+def _focused_id(page) -> str:
+    return page.evaluate("() => document.activeElement.id || document.activeElement.className")
+
+
+@pytest.mark.usefixtures("ik_2022_in_force")
+def test_forms_that_failed_focus_their_error_summary(live_server, browser, settings):
+    """A form that failed: the summary has the focus, its link moves the focus to the field,
+    and the page (summary and marked fields) still has no serious violation."""
+    settings.ALLOWED_HOSTS = ["*"]
+    if not AXE.exists():
+        pytest.skip("axe-core is not vendored (make vendor)")
+    context = _context(browser)
+    page = context.new_page()
+    found: list[str] = []
+    page.goto(f"{live_server.url}/akun/daftar/")
+    page.fill("#id_full_name", "Dewi Lestari")
+    page.fill("#id_email", "dewi@contoh.id")
+    page.fill("#id_username", "dewi")
+    page.fill("#id_password1", "pendek")
+    page.fill("#id_password2", "pendek")
+    page.click("main button[type=submit]")
+    page.wait_for_selector("[data-error-summary]")
+    assert "error-summary" in _focused_id(page)
+    page.click("[data-error-summary] a[href='#id_password1']")
+    assert _focused_id(page) == "id_password1"
+    assert page.input_value("#id_email") == "dewi@contoh.id"
+    found += _violations(page, "register-errors")
+
+    draft = draft_example_2()
+    context.add_cookies(_session_cookie(live_server, draft.product.company.owner))
+    page.goto(f"{live_server.url}/ikm/permohonan/{draft.public_id}/ubah/")
+    page.fill("#id_materials-1-unit_price_rp", "0")
+    page.click("main button[value=save]")
+    page.wait_for_selector("[data-error-summary]")
+    assert "error-summary" in _focused_id(page)
+    summary = page.locator("[data-error-summary]").inner_text()
+    assert "Bahan 2 · Harga satuan (Rp): Isi angka lebih dari 0" in summary
+    assert "material_positive_amounts" not in page.content()
+    page.click("[data-error-summary] a[href='#id_materials-1-unit_price_rp']")
+    assert _focused_id(page) == "id_materials-1-unit_price_rp"
+    found += _violations(page, "costs-errors")
+    assert not found, "axe-core found serious/critical violations:\n" + "\n".join(found)
     context.close()
