@@ -220,6 +220,15 @@ def test_forms_that_failed_focus_their_error_summary(live_server, browser, setti
     assert _focused_id(page) == "id_password1"
     assert page.input_value("#id_email") == "dewi@contoh.id"
     found += _violations(page, "register-errors")
+    # WCAG 2.4.7: a button reached with the keyboard shows a clear outline.
+    page.focus("#id_password2")
+    page.keyboard.press("Tab")
+    outline = page.evaluate(
+        "() => { const s = getComputedStyle(document.activeElement);"
+        " return [document.activeElement.tagName, s.outlineStyle, parseFloat(s.outlineWidth)]; }"
+    )
+    assert outline[0] == "BUTTON" and outline[1] == "solid" and outline[2] >= 3, outline
+    page.screenshot(path=str(SHOTS / "axe-focus-button-1280-screen.png"))
 
     draft = draft_example_2()
     context.add_cookies(_session_cookie(live_server, draft.product.company.owner))
