@@ -137,3 +137,15 @@ def test_submit_page(client):
 def test_verify_file_form(client):
     response = client.post("/verifikasi/berkas/", {})
     assert_links_to(response, "id_pdf")
+
+
+@pytest.mark.usefixtures("ik_2022_in_force")
+def test_rows_are_numbered_as_the_page_shows_them(client):
+    """A deleted row is hidden on the page (and its errors do not count): the next row is 1."""
+    draft = draft_example_2()
+    client.force_login(draft.product.company.owner)
+    data = formset_post(draft, **{"materials-0-DELETE": "on", "materials-1-unit_price_rp": "-5"})
+    response = client.post(f"/ikm/permohonan/{draft.public_id}/ubah/", data)
+    box = summary_of(response)
+    assert "Bahan 1 · Harga satuan (Rp): Isi angka lebih dari 0" in box
+    assert "Bahan 2" not in box
