@@ -243,5 +243,12 @@ def test_forms_that_failed_focus_their_error_summary(live_server, browser, setti
     page.click("[data-error-summary] a[href='#id_materials-1-unit_price_rp']")
     assert _focused_id(page) == "id_materials-1-unit_price_rp"
     found += _violations(page, "costs-errors")
+    # Deleting a row hides its button: the focus goes to the row that took its place.
+    page.click("#section-materials [data-row]:nth-child(1) [data-remove-row]")
+    assert _focused_id(page) == "id_materials-1-name"
+    page.click("#section-labour [data-remove-row]")
+    assert "data-add-row" in page.evaluate(
+        "() => document.activeElement.getAttributeNames().join(' ')"
+    )
     assert not found, "axe-core found serious/critical violations:\n" + "\n".join(found)
     context.close()
