@@ -116,15 +116,19 @@ bench: install-test
 	$(PY) bench/run.py $(BENCH_ARGS)
 
 # Refresh the vendored front-end assets from the npm registry (run by a developer, not at run time).
+# axe-core goes to tests/browser/vendor/: the browser tests inject it, users are never served it.
 vendor:
 	@tmp=$$(mktemp -d); trap 'rm -rf "$$tmp"' EXIT; \
-	npm install --prefix "$$tmp" --no-audit --no-fund --ignore-scripts bootstrap@5.3.9 htmx.org@2.0.11 chart.js@4.6.1 >/dev/null; \
+	npm install --prefix "$$tmp" --no-audit --no-fund --ignore-scripts bootstrap@5.3.9 htmx.org@2.0.11 chart.js@4.6.1 \
+	  axe-core@4.14.1 >/dev/null; \
 	nm="$$tmp/node_modules"; mkdir -p static/vendor/bootstrap static/vendor/htmx; \
 	cp "$$nm"/bootstrap/dist/css/bootstrap.min.css* "$$nm"/bootstrap/dist/js/bootstrap.bundle.min.js* \
 	   "$$nm"/bootstrap/LICENSE static/vendor/bootstrap/; \
 	cp "$$nm"/htmx.org/dist/htmx.min.js "$$nm"/htmx.org/LICENSE static/vendor/htmx/; \
 	mkdir -p static/vendor/chartjs; \
-	cp "$$nm"/chart.js/dist/chart.umd.min.js* "$$nm"/chart.js/LICENSE.md static/vendor/chartjs/
+	cp "$$nm"/chart.js/dist/chart.umd.min.js* "$$nm"/chart.js/LICENSE.md static/vendor/chartjs/; \
+	mkdir -p tests/browser/vendor/axe-core; \
+	cp "$$nm"/axe-core/axe.min.js "$$nm"/axe-core/LICENSE tests/browser/vendor/axe-core/
 
 clean:
 	rm -rf var/ .pytest_cache

@@ -59,8 +59,11 @@ def parse_amount(text: str, *, thousands: bool) -> Decimal:
 class AmountField(forms.DecimalField):
     """A Decimal typed as text (``inputmode=decimal``), Indonesian separators accepted."""
 
-    def __init__(self, *, thousands: bool = True, **kwargs):
+    def __init__(self, *, thousands: bool = True, positive: bool = False, **kwargs):
         self.thousands = thousands
+        # The database refuses 0 in these columns (CheckConstraint): the form says so first,
+        # in words, instead of a constraint name (issue 13).
+        self.positive = positive
         kwargs.setdefault("min_value", Decimal("0"))
         kwargs.setdefault("max_value", MAX_RP)
         super().__init__(**kwargs)
@@ -81,6 +84,14 @@ class AmountField(forms.DecimalField):
         except ValueError:
             raise ValidationError(self.error_messages["invalid"], code="invalid") from None
         return number
+
+    def validate(self, value):
+        super().validate(value)
+        if self.positive and value is not None and value <= 0:
+            raise ValidationError(
+                _("Isi angka lebih dari 0. Baris yang tidak dipakai dapat dihapus."),
+                code="min_value",
+            )
 
     def widget_attrs(self, widget):
         # No min/max/step attributes: the field is a text input that accepts 15.000.
@@ -334,10 +345,11 @@ class MaterialLineForm(forms.ModelForm):
     qty_per_unit = AmountField(
         label=_("Jumlah per satuan produk"),
         thousands=False,
+        positive=True,
         max_value=calculation.MAX_QUANTITY,
         decimal_places=4,
     )
-    unit_price_rp = AmountField(label=_("Harga satuan (Rp)"), decimal_places=2)
+    unit_price_rp = AmountField(label=_("Harga satuan (Rp)"), decimal_places=2, positive=True)
     domestic = _bool_choice(
         _("Asal bahan"),
         _("Barang impor yang dibeli dari toko di Indonesia tetap dihitung impor."),
@@ -416,7 +428,9 @@ class FacilityForm(forms.Form):
 
 
 class LabourLineForm(forms.ModelForm):
-    cost_per_unit_rp = AmountField(label=_("Biaya per satuan produk (Rp)"), decimal_places=2)
+    cost_per_unit_rp = AmountField(
+        label=_("Biaya per satuan produk (Rp)"), decimal_places=2, positive=True
+    )
 
     class Meta:
         model = LabourLine
@@ -461,6 +475,14 @@ FORMSET_SPECS = {
 }
 
 
+ROW_LABELS = {
+    "materials": _("Bahan"),
+    "labour": _("Tenaga kerja"),
+    "overhead": _("Biaya pabrik"),
+    "development": _("Pengembangan"),
+}
+
+
 def formset_specs(rule_set: calculation.RuleSet) -> dict[str, tuple[type, type]]:
     """The cost-line lists a rule set asks for: IK-2025 asks each material's origin and has no
     overhead factor (spec §8); IK-2022 keeps its yes/no origin and its overhead list."""
@@ -493,6 +515,8 @@ def line_formsets(
             **ROW_LIMITS,
         )
         formsets[prefix] = factory(data, files, instance=application, prefix=prefix)
+        # How the error summary names a row ("Bahan 2"), as the page's row headings do.
+        formsets[prefix].row_label = ROW_LABELS[prefix]
     return formsets
 
 

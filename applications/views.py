@@ -426,14 +426,7 @@ def application_edit(request: HttpRequest, public_id) -> HttpResponse:
                 if request.POST.get("then") == "submit":
                     return redirect("applications:application_submit", public_id=public_id)
                 return redirect("applications:application_edit", public_id=public_id)
-        else:
-            messages.error(
-                request,
-                _(
-                    "Draf belum disimpan: periksa isian yang ditandai merah. Berkas yang dipilih "
-                    "perlu dipilih ulang."
-                ),
-            )
+        # Invalid rows: the page comes back with its error summary (a link to each field).
     else:
         formsets = line_formsets(application, rule_set=rule_set)
     # The initial value panel: the engine on the saved lines (the same as the preview's).

@@ -102,3 +102,32 @@ def test_load_demo_is_idempotent():
         "local",
         "local_with_imports",
     ]
+
+
+def test_favicon_ico_answers_with_the_icon(client):
+    from django.contrib.staticfiles import finders
+    from django.templatetags.static import static
+
+    response = client.get("/favicon.ico")
+    assert response.status_code == 302
+    assert response["Location"] == static("favicon.ico")  # served by WhiteNoise
+    with open(finders.find("favicon.ico"), "rb") as icon:
+        assert icon.read(4) == b"\x00\x00\x01\x00"  # an ICO file
+    assert 'rel="icon"' in client.get("/").content.decode()
+
+
+@pytest.mark.parametrize(
+    "path", ["/", "/kalkulator/", "/registri/", "/statistik/", "/akun/masuk/", "/akun/daftar/"]
+)
+def test_every_page_has_a_meta_description(client, path):
+    html = client.get(path).content.decode()
+    match = re.search(r'<meta name="description" content="([^"]+)">', html)
+    assert match and len(match.group(1)) > 50
+
+
+def test_language_changes_with_a_button_not_on_select(client):
+    """WCAG 3.2.2: choosing an option (an arrow key does) must not submit the form."""
+    html = client.get("/").content.decode()
+    form = re.search(r'<form action="/i18n/setlang/".*?</form>', html, re.S).group(0)
+    assert "data-autosubmit" not in form
+    assert re.search(r'<button type="submit"[^>]*>Ganti</button>', form)

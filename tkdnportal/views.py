@@ -1,6 +1,7 @@
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.templatetags.static import static
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
@@ -27,3 +28,10 @@ def ping(request: HttpRequest) -> HttpResponse:
     """A constant response through the whole middleware stack: the framework floor that the
     benchmarks (bench/) compare every page with, and a cheap liveness probe."""
     return HttpResponse(b"ok", content_type="text/plain")
+
+
+@require_GET
+def favicon(request: HttpRequest) -> HttpResponse:
+    """Browsers ask /favicon.ico whatever the page links: the static icon (its hashed URL in
+    production, hence a temporary redirect resolved on each request, not a fixed one)."""
+    return redirect(static("favicon.ico"))

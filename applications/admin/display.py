@@ -71,11 +71,14 @@ def breakdown_html(breakdown: dict | None, value, rule_set: str = "") -> str:
     best = (breakdown or {}).get("best_improvement")
     return format_html(
         '<p class="tkdn-rule-set">{}</p>'
-        '<div class="tkdn-breakdown-wrap"><table class="tkdn-breakdown"><thead><tr>'
+        # Scrolls sideways on a phone: focusable and named, so a keyboard can scroll it too.
+        '<div class="tkdn-breakdown-wrap" tabindex="0" role="region" aria-label="{}">'
+        '<table class="tkdn-breakdown"><thead><tr>'
         "<th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr></thead><tbody>{}"
         "<tr><td colspan='5'><strong>{}</strong></td><td class='num'><strong>{}%</strong>"
         "</td></tr></tbody></table></div>{}",
         rule_set_html(code) if code else "",
+        gettext("Rincian nilai TKDN-IK"),
         gettext("Faktor"),
         gettext("Bobot maks."),
         gettext("Dalam negeri (Rp/unit)"),

@@ -42,7 +42,22 @@
     }
     row.classList.add("d-none");
     row.setAttribute("aria-hidden", "true");
+    // The focused button has just disappeared: the focus goes to the row that took its place
+    // (the next one, else the one before), or to "add row" when the list is now empty.
+    var target =
+      visibleSibling(row, "nextElementSibling") || visibleSibling(row, "previousElementSibling");
+    var field =
+      target && target.querySelector("input:not([type=hidden]):not(.d-none), select, textarea");
+    (field || row.closest("[data-formset]").querySelector("[data-add-row]")).focus();
     schedulePreview();
+  }
+
+  function visibleSibling(row, direction) {
+    var el = row[direction];
+    while (el && el.classList.contains("d-none")) {
+      el = el[direction];
+    }
+    return el;
   }
 
   form.addEventListener("click", function (event) {

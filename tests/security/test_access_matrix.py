@@ -81,6 +81,7 @@ MATRIX: dict[str, tuple[int, int, int, int, int, int]] = {
     "":                                                       PUBLIC,
     "healthz/":                                               PUBLIC,
     "ping/":                                                  PUBLIC,
+    "favicon.ico":                                            REDIRECT,  # to the static icon
     "i18n/setlang/":                                          REDIRECT,
     # --- accounts ---
     "akun/daftar/":                                           GUEST_ONLY,

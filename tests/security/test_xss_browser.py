@@ -62,7 +62,8 @@ def _login(page, base, username, url="/akun/masuk/"):
     page.goto(base + url)
     page.fill("input[name=username]", username)
     page.fill("input[name=password]", PASSWORD)
-    page.click("form [type=submit]")
+    # Not the navbar's language form (its button is the first submit button of the page).
+    page.click("form:not([action*='setlang']) [type=submit]")
     page.wait_for_load_state("networkidle")
 
 

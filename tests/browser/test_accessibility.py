@@ -1,0 +1,254 @@
+"""axe-core on every page of the public, owner and official journeys, at 375 and 1280 px.
+
+axe-core comes from npm (``make vendor`` puts it in tests/browser/vendor/, never served to users)
+and is injected with Playwright into each page. A ``serious`` or ``critical`` violation fails the
+test; the message names each rule, the page, the width and the offending elements. Screenshots
+(var/screenshots/axe-*.png, ignored by git) are there to be looked at: a page that passes axe
+but looks broken is broken.
+"""
+
+import hashlib
+from decimal import Decimal
+from pathlib import Path
+
+from django.core.files.base import ContentFile
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+import pytest
+
+from tests.applications.portal_helpers import draft_example_2
+from tests.browser.test_owner_journey import DESKTOP, PHONE, SHOTS
+from tests.factories import (
+    PDF_BYTES,
+    CertificateFactory,
+    CompanyFactory,
+    OfficialFactory,
+    UserFactory,
+    application_under_review,
+)
+
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("reference_data"),
+]
+
+AXE = Path(__file__).resolve().parent / "vendor" / "axe-core" / "axe.min.js"
+BLOCKING = ("serious", "critical")
+# Only violations are needed; WCAG 2.0-2.2 A and AA plus axe's best practices.
+RUN_AXE = """() => axe.run(document, {resultTypes: ["violations"]}).then(r => r.violations.map(
+  v => ({id: v.id, impact: v.impact, help: v.help,
+    targets: v.nodes.map(n => n.target.join(" ")).slice(0, 8)})))"""
+
+
+def _context(browser):
+    # The portal's CSP forbids inline scripts, which is how Playwright injects axe: bypassed
+    # for the test only (the pages' own scripts are still external files).
+    return browser.new_context(viewport=DESKTOP, locale="id-ID", bypass_csp=True)
+
+
+def _session_cookie(live_server, user) -> list[dict]:
+    """A session of ``user`` as a browser cookie (the login form has its own tests)."""
+    client = Client()
+    client.force_login(user)
+    return [
+        {"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}
+    ]
+
+
+def _logged_in(browser, live_server, user):
+    context = _context(browser)
+    context.add_cookies(_session_cookie(live_server, user))
+    return context
+
+
+def _violations(page, name: str) -> list[str]:
+    """axe on the page as it is, at both widths (screenshots of each): the blocking violations."""
+    page.add_script_tag(path=str(AXE))
+    found = []
+    for width, viewport in (("375", PHONE), ("1280", DESKTOP)):
+        page.set_viewport_size(viewport)
+        page.screenshot(path=str(SHOTS / f"axe-{name}-{width}.png"), full_page=True)
+        # What the first screen shows (fixed bars sit where a full-page capture cannot show).
+        page.screenshot(path=str(SHOTS / f"axe-{name}-{width}-screen.png"))
+        for v in page.evaluate(RUN_AXE):
+            # Every finding, blocking or not, for whoever fixes the moderate and minor ones next.
+            with (SHOTS / "axe-report.txt").open("a") as report:
+                report.write(f"{name}\t{width}\t{v['impact']}\t{v['id']}\t{v['targets']}\n")
+            if v["impact"] in BLOCKING:
+                found.append(
+                    f"{name} ({page.url}) at {width} px: {v['impact']} {v['id']} ({v['help']})"
+                    f" on {', '.join(v['targets'])}"
+                )
+    return found
+
+
+def _audit(context, base: str, pages: dict[str, str]) -> None:
+    """Open each page at both widths, run axe, screenshot; fail listing every blocking violation."""
+    if not AXE.exists():
+        pytest.skip("axe-core is not vendored (make vendor)")
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    found: list[str] = []
+    for name, path in pages.items():
+        response = page.goto(base + path)
+        assert response.ok, f"{name}: {path} answered {response.status}"
+        found += _violations(page, name)
+    assert not found, "axe-core found serious/critical violations:\n" + "\n".join(found)
+    assert errors == []
+
+
+@pytest.fixture
+def certificate():
+    certificate = CertificateFactory(
+        company_name="CV Rotan Lestari Cirebon",
+        product_name="Kursi Rotan Teras",
+        tkdn_ik=Decimal("36.25"),
+        issue_date=timezone.localdate(),
+        regency_id="32.09",
+        regency_name="Kabupaten Cirebon",
+    )
+    certificate.pdf.save("s.pdf", ContentFile(PDF_BYTES), save=False)
+    certificate.pdf_sha256 = hashlib.sha256(PDF_BYTES).hexdigest()
+    certificate.save()
+    return certificate
+
+
+def test_public_pages_have_no_serious_violations(live_server, browser, certificate, settings):
+    settings.ALLOWED_HOSTS = ["*"]
+    context = _context(browser)
+    pages = {
+        "home": "/",
+        "calculator": reverse("calculator"),
+        "lookup-results": reverse("registry:lookup") + "?q=rotan",
+        "certificate": reverse("registry:certificate_detail", args=[certificate.number]),
+        "verify": reverse("registry:verify", args=[certificate.verification_token]),
+        "verify-file": reverse("registry:verify_file"),
+        "statistics": reverse("registry:statistics"),
+        "login": reverse("login"),
+        "register": reverse("register"),
+        "password-reset": reverse("password_reset"),
+    }
+    _audit(context, live_server.url, pages)
+    context.close()
+
+
+def test_owner_pages_have_no_serious_violations(live_server, browser, settings):
+    settings.ALLOWED_HOSTS = ["*"]
+    owner = UserFactory()
+    company = CompanyFactory(owner=owner)
+    draft = draft_example_2(owner=owner)
+    submitted = application_under_review(product__company=company)
+    context = _logged_in(browser, live_server, owner)
+    pages = {
+        "dashboard": reverse("applications:dashboard"),
+        "company": reverse("applications:company"),
+        "product-form": reverse("applications:product_edit", args=[draft.product.pk]),
+        "documents": reverse("applications:documents"),
+        "costs": reverse("applications:application_edit", args=[draft.public_id]),
+        "submit": reverse("applications:application_submit", args=[draft.public_id]),
+        "application": reverse("applications:application_detail", args=[submitted.public_id]),
+        "password-change": reverse("password_change"),
+    }
+    _audit(context, live_server.url, pages)
+    context.close()
+
+
+def test_official_admin_pages_have_no_serious_violations(
+    live_server, browser, certificate, settings
+):
+    from importlib import import_module
+
+    from django.contrib.auth.models import Group, Permission
+
+    from applications.selectors import OFFICIAL_GROUP
+
+    # The group as the migration makes it (an earlier transactional test flushed it). Not by
+    # calling the migration's function: given the real app registry it would unset the apps'
+    # models_module, and later flushes would no longer recreate their permissions.
+    group, _ = Group.objects.get_or_create(name=OFFICIAL_GROUP)
+    for app_label, codename in import_module(
+        "accounts.migrations.0002_official_groups"
+    ).OFFICIAL_PERMISSIONS:
+        group.permissions.add(
+            Permission.objects.get(content_type__app_label=app_label, codename=codename)
+        )
+    settings.ALLOWED_HOSTS = ["*"]
+    settings.TKDN_ADMIN_2FA = False  # the admin's second factor has its own tests
+    official = OfficialFactory(province_id="32")
+    official.user.groups.add(group)
+    application = application_under_review()
+    context = _logged_in(browser, live_server, official.user)
+    pages = {
+        "admin-applications": reverse("admin:applications_application_changelist"),
+        "admin-application": reverse(
+            "admin:applications_application_change", args=[application.pk]
+        ),
+        "admin-certificate": reverse("admin:registry_certificate_change", args=[certificate.pk]),
+    }
+    _audit(context, live_server.url, pages)
+    context.close()
+
+
+def _focused_id(page) -> str:
+    return page.evaluate("() => document.activeElement.id || document.activeElement.className")
+
+
+@pytest.mark.usefixtures("ik_2022_in_force")
+def test_forms_that_failed_focus_their_error_summary(live_server, browser, settings):
+    """A form that failed: the summary has the focus, its link moves the focus to the field,
+    and the page (summary and marked fields) still has no serious violation."""
+    settings.ALLOWED_HOSTS = ["*"]
+    if not AXE.exists():
+        pytest.skip("axe-core is not vendored (make vendor)")
+    context = _context(browser)
+    page = context.new_page()
+    found: list[str] = []
+    page.goto(f"{live_server.url}/akun/daftar/")
+    page.fill("#id_full_name", "Dewi Lestari")
+    page.fill("#id_email", "dewi@contoh.id")
+    page.fill("#id_username", "dewi")
+    page.fill("#id_password1", "pendek")
+    page.fill("#id_password2", "pendek")
+    page.click("main button[type=submit]")
+    page.wait_for_selector("[data-error-summary]")
+    assert "error-summary" in _focused_id(page)
+    page.click("[data-error-summary] a[href='#id_password1']")
+    assert _focused_id(page) == "id_password1"
+    assert page.input_value("#id_email") == "dewi@contoh.id"
+    found += _violations(page, "register-errors")
+    # WCAG 2.4.7: a button reached with the keyboard shows a clear outline.
+    page.focus("#id_password2")
+    page.keyboard.press("Tab")
+    outline = page.evaluate(
+        "() => { const s = getComputedStyle(document.activeElement);"
+        " return [document.activeElement.tagName, s.outlineStyle, parseFloat(s.outlineWidth)]; }"
+    )
+    assert outline[0] == "BUTTON" and outline[1] == "solid" and outline[2] >= 3, outline
+    page.screenshot(path=str(SHOTS / "axe-focus-button-1280-screen.png"))
+
+    draft = draft_example_2()
+    context.add_cookies(_session_cookie(live_server, draft.product.company.owner))
+    page.goto(f"{live_server.url}/ikm/permohonan/{draft.public_id}/ubah/")
+    page.fill("#id_materials-1-unit_price_rp", "0")
+    page.click("main button[value=save]")
+    page.wait_for_selector("[data-error-summary]")
+    assert "error-summary" in _focused_id(page)
+    summary = page.locator("[data-error-summary]").inner_text()
+    assert "Bahan 2 · Harga satuan (Rp): Isi angka lebih dari 0" in summary
+    assert "material_positive_amounts" not in page.content()
+    page.click("[data-error-summary] a[href='#id_materials-1-unit_price_rp']")
+    assert _focused_id(page) == "id_materials-1-unit_price_rp"
+    found += _violations(page, "costs-errors")
+    # Deleting a row hides its button: the focus goes to the row that took its place.
+    page.click("#section-materials [data-row]:nth-child(1) [data-remove-row]")
+    assert _focused_id(page) == "id_materials-1-name"
+    page.click("#section-labour [data-remove-row]")
+    assert "data-add-row" in page.evaluate(
+        "() => document.activeElement.getAttributeNames().join(' ')"
+    )
+    assert not found, "axe-core found serious/critical violations:\n" + "\n".join(found)
+    context.close()
