@@ -111,17 +111,48 @@ class ChangesPagination(CertificatePagination):
         return schema
 
 
+# PostgreSQL's timestamptz takes UTC offsets up to ±15:59 (Python's up to ±23:59): a larger one
+# reached the database and answered 500. The feed starts at the Unix epoch (the register is far
+# younger) and ends a day from now (a client's clock may run ahead); year 1 or 9999 with an
+# offset does not even fit Python's datetime once moved to UTC.
+MAX_UTC_OFFSET = datetime.timedelta(hours=15, minutes=59)
+CHANGES_EARLIEST = datetime.datetime(1970, 1, 1, tzinfo=datetime.UTC)
+CHANGES_AHEAD = datetime.timedelta(days=1)
+
+
 def _parse_since(value: str | None) -> datetime.datetime:
+    """``changed_since`` as an aware moment in UTC, or a 400 saying what is wrong with it."""
     if not value:
         raise ValidationError({"changed_since": "Wajib diisi (ISO 8601), e.g. 2026-01-31T00:00Z."})
-    moment = parse_datetime(value.replace(" ", "+"))
-    if moment is None:
-        day = parse_date(value)
-        if day is None:
-            raise ValidationError({"changed_since": "Bukan tanggal/waktu ISO 8601 yang valid."})
-        moment = datetime.datetime.combine(day, datetime.time.min)
+    invalid = ValidationError({"changed_since": "Bukan tanggal/waktu ISO 8601 yang valid."})
+    try:
+        # Well formed but impossible (2026-02-30, an offset of a day) raises ValueError.
+        moment = parse_datetime(value.replace(" ", "+"))
+        if moment is None:
+            day = parse_date(value)
+            if day is None:
+                raise invalid
+            moment = datetime.datetime.combine(day, datetime.time.min)
+    except ValueError:
+        raise invalid from None
     if timezone.is_naive(moment):
         moment = timezone.make_aware(moment)
+    if abs(moment.utcoffset()) > MAX_UTC_OFFSET:
+        raise ValidationError(
+            {"changed_since": "Selisih zona waktu paling banyak ±15:59 (mis. +07:00 atau Z)."}
+        )
+    out_of_range = ValidationError(
+        {
+            "changed_since": "Di luar rentang: antara 1970-01-01T00:00Z dan satu hari dari "
+            "sekarang (pakai server_time dari jawaban sebelumnya)."
+        }
+    )
+    try:
+        moment = moment.astimezone(datetime.UTC)
+    except OverflowError:
+        raise out_of_range from None
+    if not CHANGES_EARLIEST <= moment <= timezone.now() + CHANGES_AHEAD:
+        raise out_of_range
     return moment
 
 

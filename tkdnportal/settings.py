@@ -72,6 +72,9 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "tkdnportal.middleware.SecurityHeadersMiddleware",
+    # Before any view, session or database read: a NUL in the path or query, or a UTC offset
+    # PostgreSQL cannot store, is a 400.
+    "tkdnportal.middleware.RefuseOddInputMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
