@@ -6,6 +6,7 @@ Successful GET responses carry ``Cache-Control: public, max-age=...`` and an ETa
 """
 
 import datetime
+import re
 
 from django.conf import settings
 from django.utils import timezone
@@ -23,15 +24,48 @@ from rest_framework.pagination import PageNumberPagination
 from rest_framework.views import APIView
 
 from . import selectors
-from .filters import CertificateFilter
+from .filters import CertificateApiFilter
 from .serializers import CertificateSerializer
 from .views import csv_response
 
 
 class CertificatePagination(PageNumberPagination):
+    """``page`` ≥ 1 and ``page_size`` 1–500, or a 400 that says so (DRF would quietly use the
+    default page size for ``page_size=null`` and read ``page=last``, which the schema does not
+    state); a page past the end is a 404."""
+
     page_size = 50
     page_size_query_param = "page_size"
     max_page_size = 500
+    last_page_strings = ()
+
+    def get_page_size(self, request):
+        raw = request.query_params.get(self.page_size_query_param)
+        if raw is None:
+            return self.page_size
+        if not re.fullmatch(r"[0-9]{1,4}", raw) or not 1 <= int(raw) <= self.max_page_size:
+            raise ValidationError(
+                {self.page_size_query_param: f"Bilangan bulat 1–{self.max_page_size}."}
+            )
+        return int(raw)
+
+    def get_page_number(self, request, paginator):
+        raw = request.query_params.get(self.page_query_param) or "1"
+        if not re.fullmatch(r"[0-9]+", raw) or int(raw[:19]) < 1:
+            raise ValidationError({self.page_query_param: "Bilangan bulat mulai 1."})
+        # A page number of 19 digits or more is past the end of any result: a 404, as for any
+        # page past the end (and no 4,300-digit integer is ever parsed).
+        return raw if len(raw) < 19 else "999999999999999999"
+
+    def get_schema_operation_parameters(self, view):
+        parameters = super().get_schema_operation_parameters(view)
+        bounds = {
+            self.page_query_param: {"minimum": 1},
+            self.page_size_query_param: {"minimum": 1, "maximum": self.max_page_size},
+        }
+        for parameter in parameters:
+            parameter["schema"].update(bounds.get(parameter["name"], {}))
+        return parameters
 
 
 class PublicCacheMixin:
@@ -61,7 +95,7 @@ class CertificateListView(PublicCacheMixin, generics.ListAPIView):
     serializer_class = CertificateSerializer
     pagination_class = CertificatePagination
     filter_backends = [DjangoFilterBackend]
-    filterset_class = CertificateFilter
+    filterset_class = CertificateApiFilter
 
     def get_queryset(self):
         return selectors.certificates_public()
@@ -188,13 +222,16 @@ class CertificateCsvView(APIView):
     """The search (same filters as the list) as CSV, streamed row by row."""
 
     filter_backends = [DjangoFilterBackend]
-    filterset_class = CertificateFilter
+    filterset_class = CertificateApiFilter
+
+    def get_queryset(self):
+        return selectors.certificates_public()
 
     @extend_schema(
+        # The list's filters, documented here too (drf-spectacular adds them to lists only).
+        filters=True,
         responses={(200, "text/csv"): OpenApiResponse(OpenApiTypes.STR, description="CSV")},
     )
     def get(self, request, *args, **kwargs):
-        queryset = DjangoFilterBackend().filter_queryset(
-            request, selectors.certificates_public(), self
-        )
+        queryset = DjangoFilterBackend().filter_queryset(request, self.get_queryset(), self)
         return csv_response(queryset)

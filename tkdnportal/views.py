@@ -1,8 +1,11 @@
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.views import defaults
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
+
+from rest_framework.exceptions import NotFound
 
 from applications import rules
 
@@ -27,3 +30,12 @@ def ping(request: HttpRequest) -> HttpResponse:
     """A constant response through the whole middleware stack: the framework floor that the
     benchmarks (bench/) compare every page with, and a cheap liveness probe."""
     return HttpResponse(b"ok", content_type="text/plain")
+
+
+def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """404 (``handler404``): JSON under ``/api/``, as the API's own 404s and its schema say,
+    also for a URL no API pattern matches (a certificate number with a line break); the
+    portal's page everywhere else."""
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": str(NotFound.default_detail)}, status=404)
+    return defaults.page_not_found(request, exception)
