@@ -8,9 +8,12 @@
   (tests/registry/test_api_schemathesis.py calls every operation against it).
 """
 
-from applications import calculation
+import csv
+import functools
+from pathlib import Path
 
-from . import selectors
+import applications
+from applications import calculation
 
 _MONEY = {"type": "string", "pattern": r"^\d+(\.\d{1,2})?$", "example": "11000"}
 _RULE_SETS = ", ".join(
@@ -199,6 +202,16 @@ _WITH_NOT_FOUND = (
 _FILTERED = ("/api/v1/certificates/", "/api/v1/certificates/export.csv")
 
 
+@functools.cache
+def _region_codes(name: str) -> list[str]:
+    """The codes of ``provinces.csv`` or ``regencies.csv``: what the data migration loads and
+    the filters accept. Read from the files, not the database: ``manage.py check`` generates
+    the schema without one."""
+    path = Path(applications.__file__).resolve().parent / "data" / name
+    with path.open(encoding="utf-8", newline="") as handle:
+        return [row["code"] for row in csv.DictReader(handle)]
+
+
 def _filter_bounds() -> dict[str, dict]:
     """JSON Schema bounds of each lookup filter, from the filters themselves
     (``CertificateApiFilter``) and the reference data (province and regency codes)."""
@@ -216,8 +229,8 @@ def _filter_bounds() -> dict[str, dict]:
         if extra.get("max_value") is not None:
             schema["maximum"] = float(extra["max_value"])
         bounds[name] = schema
-    bounds["province"] = {"enum": [code for code, _ in selectors.province_choices()]}
-    bounds["regency"] = {"enum": [code for code, _ in selectors.regency_choices()]}
+    bounds["province"] = {"enum": _region_codes("provinces.csv")}
+    bounds["regency"] = {"enum": _region_codes("regencies.csv")}
     return bounds
 
 

@@ -324,3 +324,14 @@ def test_an_api_url_that_matches_nothing_is_a_json_404(client, url):
 def test_a_page_url_that_matches_nothing_is_still_the_404_page(client):
     response = client.get("/tidak-ada/")
     assert response.status_code == 404 and b"<html" in response.content
+
+
+def test_documented_region_codes_are_the_loaded_regions(client):
+    from applications.models import Province, Regency
+
+    listed = {
+        p["name"]: p["schema"]
+        for p in _schema(client)["paths"]["/api/v1/certificates/"]["get"]["parameters"]
+    }
+    assert set(listed["province"]["enum"]) == set(Province.objects.values_list("pk", flat=True))
+    assert set(listed["regency"]["enum"]) == set(Regency.objects.values_list("pk", flat=True))
