@@ -17,7 +17,7 @@ RUN_ENV := DEBUG=true SECURE_SSL_REDIRECT=false
 # for the browser tests. Installed only when missing, so a re-run costs nothing.
 SYSTEM_PACKAGES := gcc libpq-dev python3-dev libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b \
 	fonts-dejavu-core fonts-dejavu-extra fonts-liberation2 shared-mime-info
-TEST_SYSTEM_PACKAGES := chromium gettext poppler-utils wrk
+TEST_SYSTEM_PACKAGES := chromium gettext poppler-utils wrk softhsm2
 
 # Install the named Debian packages that are missing; nothing when all are present.
 define ensure_apt

@@ -37,12 +37,9 @@ class RegistrationForm(forms.Form):
     )
 
     def clean_email(self):
-        email = self.cleaned_data["email"].strip()
-        if User.objects.filter(email__iexact=email).exists():
-            raise ValidationError(
-                _("E-mail ini sudah terdaftar. Masuk, atau gunakan fitur lupa kata sandi.")
-            )
-        return email
+        # An address that already has an account is NOT refused here: the form would tell anyone
+        # which addresses are registered. ``services.user_register`` answers it by e-mail.
+        return self.cleaned_data["email"].strip()
 
     def clean_username(self):
         username = self.cleaned_data["username"].strip()
@@ -88,18 +85,36 @@ class EmailOrUsernameAuthenticationForm(AuthenticationForm):
 
     def clean(self):
         login = (self.cleaned_data.get("username") or "").strip()
-        password = self.cleaned_data.get("password")
         user = None
         if "@" in login:
             user = User.objects.filter(email__iexact=login).first()
         if user is None:
             user = User.objects.filter(username__iexact=login).first()
+        self._candidate = user
         if user is not None:
             # Authenticate with the stored username, whatever the user typed.
             self.cleaned_data["username"] = user.get_username()
-            if not user.is_active and password and user.check_password(password):
-                raise ValidationError(self.error_messages["unconfirmed"], code="unconfirmed")
         return super().clean()
+
+    def get_invalid_login_error(self):
+        """Wrong password, unknown account, locked out, or right password of an unconfirmed
+        account: only the last gets its own message, and only when django-axes has not locked
+        this username and address out (``authenticate`` ran first and set
+        ``request.axes_locked_out``), so the lockout can never be used to test passwords.
+
+        Every refusal checks the password once more (against a throwaway hash when there is no
+        such account), so known and unknown accounts cost the same time.
+        """
+        user, password = getattr(self, "_candidate", None), self.cleaned_data.get("password")
+        locked = getattr(self.request, "axes_locked_out", False)
+        if user is None:
+            User().set_password(password or "")
+            matches = False
+        else:
+            matches = bool(password) and user.check_password(password)
+        if matches and not user.is_active and not locked:
+            return ValidationError(self.error_messages["unconfirmed"], code="unconfirmed")
+        return super().get_invalid_login_error()
 
 
 class ResendConfirmationForm(forms.Form):

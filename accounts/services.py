@@ -5,10 +5,9 @@ generator: the token is signed with ``SECRET_KEY``, expires after ``PASSWORD_RES
 stops working once the account has been used to sign in (the hash covers ``last_login``).
 """
 
-from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import make_password
 from django.contrib.auth.tokens import default_token_generator
-from django.core.mail import send_mail
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -24,24 +23,52 @@ def confirmation_url(*, user) -> str:
     return reverse("activate", kwargs={"uidb64": uid, "token": token})
 
 
+def mail_queue(*, subject_template: str, body_template: str, context: dict, to: str) -> None:
+    """Render an account e-mail now and let the worker send it after the commit
+    (``accounts.tasks.mail_send_task``): the request never waits for the mail server."""
+    from tkdnportal.tasks import enqueue
+
+    from .tasks import mail_send_task
+
+    subject = " ".join(render_to_string(subject_template, context).split())
+    body = render_to_string(body_template, context)
+    transaction.on_commit(lambda: enqueue(mail_send_task, subject, body, to))
+
+
 def confirmation_send(*, user, base_url: str) -> None:
     """E-mail the confirmation link to an inactive account (at registration and on resend)."""
     if user.is_active:
         return
     context = {"user": user, "url": base_url.rstrip("/") + confirmation_url(user=user)}
-    send_mail(
-        subject=render_to_string("accounts/email_confirm_subject.txt", context).strip(),
-        message=render_to_string("accounts/email_confirm.txt", context),
-        from_email=settings.DEFAULT_FROM_EMAIL,
-        recipient_list=[user.email],
+    mail_queue(
+        subject_template="accounts/email_confirm_subject.txt",
+        body_template="accounts/email_confirm.txt",
+        context=context,
+        to=user.email,
     )
 
 
 def user_register(*, email: str, username: str, full_name: str, password: str, base_url: str):
-    """Create an inactive owner account and send the confirmation e-mail after the commit.
+    """Create an inactive owner account and queue the confirmation e-mail; returns the account,
+    or ``None`` when the address is already registered.
 
-    The account cannot sign in until the link in the e-mail is opened (``user_activate``).
+    The account cannot sign in until the link in the e-mail is opened (``user_activate``). For
+    an address that already has an account the visitor sees the same page, the same work is done
+    (the password is hashed, one e-mail is queued) and the address's owner is told by e-mail that
+    someone tried to register it: the answer never says which addresses are registered.
     """
+    if User.objects.filter(email__iexact=email).exists():
+        make_password(password)  # the same cost as creating the account
+        mail_queue(
+            subject_template="accounts/email_already_registered_subject.txt",
+            body_template="accounts/email_already_registered.txt",
+            context={
+                "login_url": base_url.rstrip("/") + reverse("login"),
+                "reset_url": base_url.rstrip("/") + reverse("password_reset"),
+            },
+            to=email,
+        )
+        return None
     first, _, last = full_name.strip().partition(" ")
     with transaction.atomic():
         user = User(username=username, email=email, first_name=first[:150], last_name=last[:150])
@@ -49,7 +76,7 @@ def user_register(*, email: str, username: str, full_name: str, password: str, b
         user.set_password(password)
         user.full_clean(exclude=["password"])
         user.save()
-        transaction.on_commit(lambda: confirmation_send(user=user, base_url=base_url))
+        confirmation_send(user=user, base_url=base_url)
     return user
 
 

@@ -29,7 +29,7 @@ urlpatterns = [
     ),
     path(
         "kata-sandi/lupa/",
-        auth_views.PasswordResetView.as_view(
+        views.PasswordResetView.as_view(
             template_name="registration/password_reset_form.html",
             email_template_name="registration/password_reset_email.txt",
             subject_template_name="registration/password_reset_subject.txt",

@@ -1,13 +1,17 @@
 """Account pages: register, confirm the e-mail address, sign in (e-mail or username)."""
 
 from django.contrib import messages
+from django.contrib.auth import forms as auth_forms
 from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.decorators import method_decorator
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
+
+from tkdnportal.throttling import rate_limited
 
 from . import services
 from .forms import EmailOrUsernameAuthenticationForm, RegistrationForm, ResendConfirmationForm
@@ -18,6 +22,7 @@ def _base_url(request) -> str:
 
 
 @require_http_methods(["GET", "POST"])
+@rate_limited("register", "ACCOUNTS_RATE")
 def register(request):
     if request.user.is_authenticated:
         return redirect("applications:dashboard")
@@ -57,6 +62,7 @@ def activate(request, uidb64: str, token: str):
 
 
 @require_http_methods(["GET", "POST"])
+@rate_limited("resend-confirmation", "ACCOUNTS_RATE")
 def resend_confirmation(request):
     form = ResendConfirmationForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
@@ -68,6 +74,7 @@ def resend_confirmation(request):
             .first()
         )
         if user is not None:
+            # Queued for the worker: the request takes as long for an unknown address.
             services.confirmation_send(user=user, base_url=_base_url(request))
         # The same answer whether or not the address is registered (no account enumeration).
         messages.info(
@@ -76,6 +83,32 @@ def resend_confirmation(request):
         )
         return redirect("login")
     return render(request, "accounts/resend_confirmation.html", {"form": form})
+
+
+class PasswordResetForm(auth_forms.PasswordResetForm):
+    """Django's form, but the e-mail goes to the worker (``services.mail_queue``): a request
+    for a registered address must not take longer than one for an unknown address."""
+
+    def send_mail(
+        self,
+        subject_template_name,
+        email_template_name,
+        context,
+        from_email,
+        to_email,
+        html_email_template_name=None,
+    ):
+        services.mail_queue(
+            subject_template=subject_template_name,
+            body_template=email_template_name,
+            context=context,
+            to=to_email,
+        )
+
+
+@method_decorator(rate_limited("password-reset", "ACCOUNTS_RATE"), name="dispatch")
+class PasswordResetView(auth_views.PasswordResetView):
+    form_class = PasswordResetForm
 
 
 class LoginView(auth_views.LoginView):

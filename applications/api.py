@@ -13,6 +13,8 @@ from django.http import HttpRequest, JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 
+from tkdnportal.throttling import rate_limited
+
 from . import calculation, rules
 from .management.commands.tkdn_calculate import InputError, decode_json
 
@@ -30,6 +32,7 @@ def _error(status: int, message_id: str, message_en: str, field: str | None = No
 
 @csrf_exempt
 @never_cache
+@rate_limited("calculator-api", "CALCULATOR_API_RATE", methods=("POST",), json=True)
 def calculator(request: HttpRequest) -> JsonResponse:
     """Compute TKDN-IK from a JSON body (see the module docstring for the contract)."""
     if request.method != "POST":

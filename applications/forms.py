@@ -16,7 +16,7 @@ from django.core.exceptions import ValidationError
 from django.forms import BaseInlineFormSet, formset_factory, inlineformset_factory
 from django.utils.translation import gettext_lazy as _
 
-from . import calculation, rules
+from . import calculation, rules, uploads
 from .models import (
     Application,
     Company,
@@ -29,10 +29,9 @@ from .models import (
     Regency,
     SupportingDocument,
 )
-from .services import upload_sniff
+from .services import upload_inspect
 from .validators import validate_kbli, validate_kbli_list
 
-ACCEPT = ".pdf,.jpg,.jpeg,.png,application/pdf,image/jpeg,image/png"
 MAX_RP = calculation.MAX_AMOUNT_RP
 
 _THOUSANDS = re.compile(r"\d{1,3}(\.\d{3})+(,\d+)?")
@@ -101,19 +100,25 @@ class AmountField(forms.DecimalField):
 
 
 class UploadField(forms.FileField):
-    """A PDF/JPEG/PNG of at most ``settings.MAX_UPLOAD_SIZE``, type sniffed from the content."""
+    """An upload of at most ``settings.MAX_UPLOAD_SIZE`` whose content is one of ``allowed``
+    (default: PDF, JPEG, PNG) and parses as such (``applications.uploads``); the cleaned file is
+    named with the detected type's extension."""
 
     widget = forms.ClearableFileInput
 
-    def __init__(self, **kwargs):
+    def __init__(self, *, allowed=uploads.DOCUMENT_TYPES, **kwargs):
         kwargs.setdefault("required", False)
         super().__init__(**kwargs)
-        self.widget = forms.FileInput(attrs={"accept": ACCEPT})
+        self.allowed = tuple(allowed)
+        accept = [f".{uploads.EXTENSIONS[t]}" for t in self.allowed]
+        if uploads.JPEG in self.allowed:
+            accept.append(".jpeg")
+        self.widget = forms.FileInput(attrs={"accept": ",".join(accept + list(self.allowed))})
 
     def clean(self, data, initial=None):
         value = super().clean(data, initial)
         if value and hasattr(value, "content_type"):  # a new upload, not the stored file
-            upload_sniff(value)
+            upload_inspect(value, allowed=self.allowed)
         return value
 
 
@@ -678,10 +683,12 @@ class DocumentForm(forms.Form):
 
     def clean(self):
         cleaned = super().clean()
-        if cleaned.get("kind") == SupportingDocument.Kind.PRODUCT_PHOTO and not cleaned.get(
-            "product"
-        ):
+        photo = cleaned.get("kind") == SupportingDocument.Kind.PRODUCT_PHOTO
+        if photo and not cleaned.get("product"):
             self.add_error("product", _("Pilih produk untuk foto produk."))
+        upload = cleaned.get("file")
+        if photo and upload and getattr(upload, "detected_type", None) not in uploads.PHOTO_TYPES:
+            self.add_error("file", uploads.Refusal("photo_type").error())
         return cleaned
 
 

@@ -10,7 +10,7 @@ from pathlib import PurePosixPath
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxValueValidator, MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -25,6 +25,8 @@ from .validators import (
     validate_npwp,
 )
 
+#: Extensions a stored upload may have (applications.uploads.EXTENSIONS).
+UPLOAD_SUFFIXES = (".pdf", ".jpg", ".png")
 MONEY = {"max_digits": 16, "decimal_places": 2}
 QUANTITY = {"max_digits": 18, "decimal_places": 4}
 NON_NEGATIVE = [MinValueValidator(Decimal("0"))]
@@ -33,11 +35,14 @@ NON_NEGATIVE = [MinValueValidator(Decimal("0"))]
 def private_upload_to(instance: models.Model, filename: str) -> str:
     """Store uploads under an unguessable name; the original name is never used as a path.
 
-    Evidence files are private: they are served only through views that check access.
+    The extension is the detected type's: ``services.upload_inspect`` has renamed the upload
+    to ``<stem>.pdf|jpg|png`` after reading its content. Any other suffix (a file saved without
+    that check) becomes ``.bin``, which no program opens by itself. Evidence files are private:
+    they are served only through views that check access.
     """
-    suffix = PurePosixPath(filename).suffix.lower()[:10]
-    # Only letters and digits after the dot: a NUL byte or a separator never reaches the disk.
-    suffix = "".join(ch for ch in suffix if ch == "." or (ch.isascii() and ch.isalnum()))
+    suffix = PurePosixPath(filename).suffix.lower()
+    if suffix not in UPLOAD_SUFFIXES:
+        suffix = ".bin"
     return f"private/{instance._meta.model_name}/{uuid.uuid4().hex}{suffix}"
 
 
@@ -547,6 +552,16 @@ class Official(models.Model):
         Regency, on_delete=models.PROTECT, related_name="+", null=True, blank=True
     )
     office_name = models.CharField(_("nama dinas"), max_length=200)
+    # Printed on the certificates this official approves (name, position, NIP); empty: the
+    # portal's signatory from the settings is printed instead.
+    full_name = models.CharField(_("nama lengkap (untuk sertifikat)"), max_length=150, blank=True)
+    position = models.CharField(_("jabatan (untuk sertifikat)"), max_length=200, blank=True)
+    nip = models.CharField(
+        _("NIP"),
+        max_length=18,
+        blank=True,
+        validators=[RegexValidator(r"^\d{18}$", _("NIP terdiri dari 18 angka."))],
+    )
 
     class Meta:
         verbose_name = _("petugas dinas")

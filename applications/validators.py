@@ -91,6 +91,14 @@ def _pdf_names(data: bytes):
 def pdf_has_active_content(data: bytes) -> bool:
     """Whether a PDF holds JavaScript or a launch action, in plain objects or in FlateDecode
     (object) streams. Not a full PDF parser: it errs on the side of refusing."""
+    return pdf_active_name(data) is not None
+
+
+def pdf_active_name(data: bytes) -> str | None:
+    """The first active name (``"js"``, ``"javascript"``, ``"launch"``, or ``"bomb"`` for a
+    decompression bomb) found by scanning the bytes and inflated streams, else ``None``.
+
+    The second opinion after the real parse (``applications.uploads.pdf_check``)."""
     import zlib
 
     chunks, budget = [data], _PDF_INFLATE_LIMIT
@@ -103,8 +111,12 @@ def pdf_has_active_content(data: bytes) -> bool:
         budget -= len(inflated)
         chunks.append(inflated)
         if budget <= 0:
-            return True  # a decompression bomb is not an acceptable evidence file
-    return any(name.lower() in _PDF_ACTIVE_NAMES for chunk in chunks for name in _pdf_names(chunk))
+            return "bomb"  # a decompression bomb is not an acceptable evidence file
+    for chunk in chunks:
+        for name in _pdf_names(chunk):
+            if name.lower() in _PDF_ACTIVE_NAMES:
+                return name.lower().decode()
+    return None
 
 
 def safe_original_name(name: str, *, max_length: int = 255) -> str:

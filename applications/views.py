@@ -7,7 +7,6 @@ the admin and reach evidence files through :func:`file_download`.
 
 from __future__ import annotations
 
-import mimetypes
 from decimal import Decimal
 
 from django.contrib import messages
@@ -653,14 +652,28 @@ def file_download(request: HttpRequest, kind: str, pk: int) -> FileResponse:
         handle = field.open("rb")
     except FileNotFoundError:
         raise Http404 from None
-    suffix = "." + field.name.rsplit(".", 1)[-1].lower() if "." in field.name else ""
+    # The type served is what the content is (first bytes) AND what the stored name says; a
+    # file stored before uploads were checked by content, or one whose content does not match
+    # its name, is served as opaque bytes to save, never shown in the browser.
+    import filetype
+
+    head = handle.read(8192)
+    handle.seek(0)
+    kind = filetype.guess(head)
+    detected = kind.mime if kind is not None else None
+    extension = services.ALLOWED_UPLOAD_TYPES.get(detected)
+    stored_suffix = field.name.rsplit(".", 1)[-1].lower()
+    if stored_suffix == "jpeg":  # stored before issue 16 under the uploaded name's extension
+        stored_suffix = "jpg"
+    safe = extension is not None and stored_suffix == extension
+    content_type = detected if safe else "application/octet-stream"
+    suffix = "." + extension if safe else ".bin"
     if not name.lower().endswith(suffix):
         name += suffix
-    content_type = mimetypes.guess_type(field.name)[0] or "application/octet-stream"
-    safe = content_type in services.ALLOWED_UPLOAD_TYPES
     response = FileResponse(
         handle, as_attachment=not safe, filename=name, content_type=content_type
     )
+    response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, no-store"
     return response
 

@@ -21,11 +21,14 @@ from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_sche
 from rest_framework import generics
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.pagination import PageNumberPagination
+from rest_framework.parsers import BaseParser, MultiPartParser
+from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from . import selectors
 from .filters import CertificateApiFilter
 from .serializers import CertificateSerializer
+from .verification import verify_file as verify_file_data
 from .views import csv_response
 
 
@@ -235,3 +238,100 @@ class CertificateCsvView(APIView):
     def get(self, request, *args, **kwargs):
         queryset = DjangoFilterBackend().filter_queryset(request, self.get_queryset(), self)
         return csv_response(queryset)
+
+
+class _PdfBodyParser(BaseParser):
+    """A request body that is the PDF itself (``Content-Type: application/pdf``)."""
+
+    media_type = "application/pdf"
+
+    def parse(self, stream, media_type=None, parser_context=None):
+        return {"pdf_bytes": stream.read(settings.REGISTRY_VERIFY_MAX_PDF + 1)}
+
+
+_FILE_CHECK = {
+    "type": "object",
+    "properties": {
+        "sha256": {"type": "string"},
+        "authentic": {
+            "type": "boolean",
+            "description": "The signature is valid and the file is one the portal issued.",
+        },
+        "signature": {
+            "type": "object",
+            "properties": {
+                "state": {
+                    "type": "string",
+                    "enum": ["valid", "untrusted", "broken", "unsigned", "unreadable"],
+                },
+                "signer": {"type": "string"},
+                "signed_at": {"type": "string", "format": "date-time", "nullable": True},
+                "algorithm": {"type": "string"},
+                "message": {"type": "string"},
+            },
+        },
+        "register": {
+            "type": "object",
+            "properties": {
+                "match": {"type": "string", "enum": ["current", "superseded", "unknown"]},
+                "number": {"type": "string", "nullable": True},
+                "message": {"type": "string"},
+            },
+        },
+        "status": {
+            "type": "object",
+            "properties": {
+                "code": {
+                    "type": "string",
+                    "enum": ["VALID", "EXPIRED", "REVOKED"],
+                    "nullable": True,
+                },
+                "issue_date": {"type": "string", "format": "date", "nullable": True},
+                "expires_on": {"type": "string", "format": "date", "nullable": True},
+                "revoked_at": {"type": "string", "format": "date-time", "nullable": True},
+                "message": {"type": "string"},
+            },
+        },
+    },
+}
+
+
+class VerifyFileView(APIView):
+    """Check a certificate PDF three ways: signature, register (SHA-256), status today.
+
+    Send the file as multipart field ``pdf`` or as the whole body with
+    ``Content-Type: application/pdf``. Nothing is stored.
+    """
+
+    parser_classes = [MultiPartParser, _PdfBodyParser]
+
+    @extend_schema(
+        request={
+            "multipart/form-data": {
+                "type": "object",
+                "properties": {"pdf": {"type": "string", "format": "binary"}},
+                "required": ["pdf"],
+            },
+            "application/pdf": {"type": "string", "format": "binary"},
+        },
+        responses={
+            200: OpenApiResponse(_FILE_CHECK, description="The three checks, in codes and words"),
+            400: OpenApiResponse(description="No PDF, not a PDF, or too large"),
+        },
+    )
+    def post(self, request, *args, **kwargs):
+        from django.utils.translation import gettext as _
+
+        upload = request.data.get("pdf")
+        data = request.data.get("pdf_bytes")
+        if upload is not None and hasattr(upload, "read"):
+            data = upload.read(settings.REGISTRY_VERIFY_MAX_PDF + 1)
+        if not data:
+            raise ValidationError(
+                {"pdf": _("Kirim berkas PDF (kolom pdf atau badan application/pdf).")}
+            )
+        if len(data) > settings.REGISTRY_VERIFY_MAX_PDF:
+            raise ValidationError({"pdf": _("Berkas terlalu besar.")})
+        if not bytes(data[:5]) == b"%PDF-":
+            raise ValidationError({"pdf": _("Berkas ini bukan PDF.")})
+        return Response(verify_file_data(bytes(data)).as_dict())

@@ -21,6 +21,7 @@ urlpatterns = [
     path("certificates/export.csv", api.CertificateCsvView.as_view(), name="certificate_csv"),
     path("certificates/changes/", api.ChangesView.as_view(), name="certificate_changes"),
     path("verify/<str:token>/", api.VerifyView.as_view(), name="verify"),
+    path("verify-file/", api.VerifyFileView.as_view(), name="verify_file"),
     # Numbers contain slashes (TKDNIK/32/2026/000001): last, with a path converter.
     path(
         "certificates/<path:number>/",

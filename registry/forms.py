@@ -11,7 +11,10 @@ from django.utils.translation import gettext_lazy as _
 class PdfCheckForm(forms.Form):
     pdf = forms.FileField(
         label=_("Berkas PDF sertifikat"),
-        help_text=_("Berkas tidak disimpan; hanya sidik jari SHA-256-nya yang dihitung."),
+        help_text=_(
+            "Berkas tidak disimpan: tanda tangan digitalnya diperiksa dan sidik jari SHA-256-nya "
+            "dicocokkan dengan register."
+        ),
         widget=forms.ClearableFileInput(attrs={"accept": "application/pdf,.pdf"}),
     )
 
@@ -28,8 +31,7 @@ class PdfCheckForm(forms.Form):
         if upload.read(5) != b"%PDF-":
             raise forms.ValidationError(_("Berkas ini bukan PDF."), code="not_pdf")
         upload.seek(0)
-        digest = hashlib.sha256()
-        for chunk in upload.chunks():
-            digest.update(chunk)
-        self.cleaned_data["sha256"] = digest.hexdigest()
+        data = b"".join(upload.chunks())
+        self.cleaned_data["data"] = data
+        self.cleaned_data["sha256"] = hashlib.sha256(data).hexdigest()
         return upload

@@ -101,8 +101,22 @@ class Certificate(models.Model):
     revoked_at = models.DateTimeField(_("dicabut pada"), null=True, blank=True, editable=False)
     revocation_reason = models.TextField(_("alasan pencabutan"), blank=True, editable=False)
 
+    signatory_nip = models.CharField(_("NIP penandatangan"), max_length=18, blank=True)
+
     pdf = models.FileField(_("berkas PDF"), upload_to="certificates/%Y/", blank=True)
-    pdf_sha256 = models.CharField(_("SHA-256 PDF"), max_length=64, blank=True)
+    # SHA-256 of the signed file as stored: a stored PDF is never changed afterwards.
+    pdf_sha256 = models.CharField(_("SHA-256 PDF"), max_length=64, blank=True, db_index=True)
+    # The last valid day printed in the stored PDF: an extension makes it out of date, and the
+    # render step then stores a new PDF (the old one is kept as a SupersededPdf).
+    pdf_valid_until = models.DateField(_("berlaku sampai (di PDF)"), null=True, blank=True)
+    # The PAdES signature of the stored PDF (registry.signing), shown on the certificate page.
+    signed_at = models.DateTimeField(_("ditandatangani pada"), null=True, blank=True)
+    signature_signer = models.CharField(_("penanda tangan digital"), max_length=300, blank=True)
+    signature_algorithm = models.CharField(_("algoritme tanda tangan"), max_length=60, blank=True)
+    signature_level = models.CharField(_("tingkat tanda tangan"), max_length=20, blank=True)
+    signature_certificate_sha256 = models.CharField(
+        _("SHA-256 sertifikat penanda tangan"), max_length=64, blank=True
+    )
 
     created_at = models.DateTimeField(auto_now_add=True)
     # The change feed of the public API reads this: every change (revocation too) bumps it.
@@ -154,3 +168,27 @@ class Certificate(models.Model):
         if today > self.expires_on:
             return self.EffectiveStatus.EXPIRED
         return self.EffectiveStatus.VALID
+
+
+class SupersededPdf(models.Model):
+    """An earlier PDF of a certificate, kept unchanged when a new one replaced it (extension).
+
+    Stored files are never changed or deleted: a buyer holding the earlier file can still verify
+    it, and is told it was replaced and by what.
+    """
+
+    certificate = models.ForeignKey(
+        Certificate, on_delete=models.CASCADE, related_name="superseded_pdfs"
+    )
+    pdf = models.FileField(_("berkas PDF"), upload_to="certificates/%Y/")
+    sha256 = models.CharField(_("SHA-256"), max_length=64, db_index=True)
+    superseded_at = models.DateTimeField(_("diganti pada"), auto_now_add=True)
+    reason = models.CharField(_("alasan"), max_length=200)
+
+    class Meta:
+        ordering = ["superseded_at", "id"]
+        verbose_name = _("berkas PDF yang diganti")
+        verbose_name_plural = pgettext_lazy("plural", "berkas PDF yang diganti")
+
+    def __str__(self) -> str:
+        return f"{self.certificate_id} {self.sha256[:12]}"

@@ -1,8 +1,9 @@
 """Per-client-address rate limit of the public registry (pages and API share one budget).
 
 A token bucket per address in the cache (DRF's SimpleRateThrottle), rate from the setting
-``REGISTRY_API_RATE``; behind a proxy, ``REST_FRAMEWORK["NUM_PROXIES"]`` says how many
-X-Forwarded-For hops to trust. Over the limit the answer is HTTP 429 with ``Retry-After``.
+``REGISTRY_API_RATE``; the client's address is ``tkdnportal.throttling.client_address`` (behind a
+proxy, ``NUM_PROXIES`` says how many X-Forwarded-For hops to trust). Over the limit the
+answer is HTTP 429 with ``Retry-After``.
 """
 
 import functools
@@ -14,6 +15,8 @@ from django.template.loader import render_to_string
 
 from rest_framework.throttling import SimpleRateThrottle
 
+from tkdnportal.throttling import client_address
+
 
 class ClientAddressThrottle(SimpleRateThrottle):
     scope = "registry"
@@ -22,6 +25,10 @@ class ClientAddressThrottle(SimpleRateThrottle):
         # Read at request time (not at import), so the setting can change without a restart
         # of the class attribute and tests can override it.
         return settings.REGISTRY_API_RATE
+
+    def get_ident(self, request) -> str:
+        # One notion of "the client" for lockouts and every limit (DRF's request wraps Django's).
+        return client_address(getattr(request, "_request", request))
 
     def get_cache_key(self, request, view) -> str:
         return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}

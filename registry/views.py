@@ -27,11 +27,12 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from tkdnportal.spreadsheets import spreadsheet_row
 
-from . import selectors
+from . import selectors, signing
 from .filters import CertificateFilter
 from .forms import PdfCheckForm
 from .models import Certificate
 from .throttling import throttled
+from .verification import verify_file as verify_file_data
 
 PAGE_SIZES = (10, 20, 50, 100)
 DEFAULT_PAGE_SIZE = 20
@@ -276,43 +277,42 @@ def certificate_pdf(request: HttpRequest, number: str) -> HttpResponse:
     return response
 
 
+def _checked_upload(request: HttpRequest) -> tuple[PdfCheckForm, object, int]:
+    """Bind the "check a PDF" form; refuse an oversized body before Django reads it.
+
+    Returns the form, the verification (``None`` unless the file was checked) and the status.
+    """
+    limit = settings.REGISTRY_VERIFY_MAX_PDF
+    try:
+        declared = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        declared = 0
+    if declared > limit + 64 * 1024:
+        # Refuse before Django reads the body into a temporary file.
+        form = PdfCheckForm(data={})
+        form.errors.clear()
+        form.add_error(None, _("Berkas terlalu besar."))
+        return form, None, 413
+    form = PdfCheckForm(request.POST, request.FILES)
+    if not form.is_valid():
+        return form, None, 400
+    return form, verify_file_data(form.cleaned_data["data"]), 200
+
+
 @require_http_methods(["GET", "HEAD", "POST"])
 @throttled
 def verify(request: HttpRequest, token: str) -> HttpResponse:
     """The QR target: valid, revoked or expired at a glance; 404 for an unknown token.
 
-    POST: the "check a PDF" form. The uploaded file is hashed and compared with the SHA-256 of
-    the issued PDF; nothing is stored. Works without JavaScript.
+    POST: the "check a PDF" form: the file's signature, its hash against the register and the
+    status today (``registry.verification``); nothing is stored. Works without JavaScript.
     """
     certificate = selectors.certificate_by_token(token=token)
     if certificate is None:
         raise Http404
-    form = PdfCheckForm()
-    check = None
-    status_code = 200
+    form, check, status_code = PdfCheckForm(), None, 200
     if request.method == "POST":
-        limit = settings.REGISTRY_VERIFY_MAX_PDF
-        try:
-            declared = int(request.META.get("CONTENT_LENGTH") or 0)
-        except ValueError:
-            declared = 0
-        if declared > limit + 64 * 1024:
-            # Refuse before Django reads the body into a temporary file.
-            form = PdfCheckForm(data={})
-            form.errors.clear()
-            form.add_error(None, _("Berkas terlalu besar."))
-            status_code = 413
-        else:
-            form = PdfCheckForm(request.POST, request.FILES)
-            if form.is_valid():
-                uploaded = form.cleaned_data["sha256"]
-                check = {
-                    "sha256": uploaded,
-                    "match": bool(certificate.pdf_sha256) and uploaded == certificate.pdf_sha256,
-                    "known": bool(certificate.pdf_sha256),
-                }
-            else:
-                status_code = 400
+        form, check, status_code = _checked_upload(request)
     return render(
         request,
         "registry/verify.html",
@@ -321,12 +321,41 @@ def verify(request: HttpRequest, token: str) -> HttpResponse:
             "status": certificate.effective_status(timezone.localdate()),
             "form": form,
             "check": check,
+            # The file checked is of another certificate than this QR code's.
+            "other": check is not None
+            and check.certificate is not None
+            and check.certificate.pk != certificate.pk,
         },
         status=status_code,
     )
 
 
+@require_http_methods(["GET", "HEAD", "POST"])
+@throttled
+def verify_file(request: HttpRequest) -> HttpResponse:
+    """Check any certificate PDF a buyer received (no QR code needed): signature, register,
+    status today."""
+    form, check, status_code = PdfCheckForm(), None, 200
+    if request.method == "POST":
+        form, check, status_code = _checked_upload(request)
+    return render(
+        request, "registry/verify_file.html", {"form": form, "check": check}, status=status_code
+    )
+
+
 @require_GET
+def signing_certificate(request: HttpRequest) -> HttpResponse:
+    """The portal's public signing certificate and chain (PEM), for a PDF reader's trust list."""
+    response = HttpResponse(
+        signing.signing_certificate_pem(), content_type="application/x-pem-file"
+    )
+    response["Content-Disposition"] = 'attachment; filename="portal-tkdn-ik-penandatangan.pem"'
+    response["Cache-Control"] = "public, max-age=3600"
+    return response
+
+
+@require_GET
+@throttled
 def statistics(request: HttpRequest) -> HttpResponse:
     """Public statistics, read from the cache (refreshed by a periodic task).
 

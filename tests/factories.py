@@ -19,7 +19,41 @@ from applications.models import (
     Product,
 )
 
-PDF_BYTES = b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
+
+def minimal_pdf(catalog_extra: bytes = b"", *objects: bytes) -> bytes:
+    """A small well-formed PDF (one blank A4 page, a real cross-reference table), the kind any
+    reader opens; ``catalog_extra`` goes into the catalog and ``objects`` become objects 4, 5, ...
+    (the hostile upload tests build on it)."""
+    bodies = [
+        b"<</Type/Catalog/Pages 2 0 R" + catalog_extra + b">>",
+        b"<</Type/Pages/Kids[3 0 R]/Count 1>>",
+        b"<</Type/Page/Parent 2 0 R/MediaBox[0 0 595 842]>>",
+        *objects,
+    ]
+    out, offsets = bytearray(b"%PDF-1.4\n"), []
+    for number, body in enumerate(bodies, start=1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n%s\nendobj\n" % (number, body)
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(bodies) + 1)
+    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+    out += b"trailer\n<</Size %d/Root 1 0 R>>\nstartxref\n%d\n%%%%EOF\n" % (len(bodies) + 1, xref)
+    return bytes(out)
+
+
+def _image(fmt: str) -> bytes:
+    import io
+
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (4, 3), (200, 120, 40)).save(buffer, fmt)
+    return buffer.getvalue()
+
+
+PDF_BYTES = minimal_pdf()
+PNG_BYTES = _image("PNG")
+JPEG_BYTES = _image("JPEG")
 
 
 class UserFactory(factory.django.DjangoModelFactory):

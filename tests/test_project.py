@@ -152,6 +152,13 @@ def test_missing_secret_key_stops_startup_when_debug_is_off():
 
 
 def test_production_settings_pass_check_deploy(tmp_path):
+    # A production signing key (PKCS#12): without one, the deploy check warns that certificates
+    # would be signed with the development key (tests/registry/test_signing.py).
+    from registry.signing import create_key_pair
+
+    p12, _ca = create_key_pair(
+        tmp_path / "keys", organisation="Kementerian Perindustrian", passphrase=b"kunci-uji"
+    )
     out = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
         capture_output=True,
@@ -164,6 +171,8 @@ def test_production_settings_pass_check_deploy(tmp_path):
             "SECRET_KEY": "x7!kQ9vZ2#pL4mN8rT1wY6uE3oI5aS0dF-gH_jK+lZxCvBnM-9qW3eR5tY7uI",
             "ALLOWED_HOSTS": "tkdn.example.go.id",
             "TKDN_VAR_DIR": str(tmp_path),
+            "TKDN_SIGNING_PKCS12_FILE": str(p12),
+            "TKDN_SIGNING_PKCS12_PASSPHRASE": "kunci-uji",
         },
     )
     assert out.returncode == 0, out.stdout + out.stderr
@@ -233,3 +242,127 @@ def test_the_cache_is_shared_between_processes(settings):
     )
     assert cache.get(key) == "from another process"
     cache.delete(key)
+
+
+# --- The reverse proxy (issue 16) -----------------------------------------------------------
+
+
+def _nginx(path=ROOT / "deploy" / "nginx.conf"):
+    """deploy/nginx.conf as nested blocks: [(directive, args, children or None)]. Refuses what
+    nginx would refuse on syntax: an unclosed or extra brace, a directive without its ';'."""
+    text = re.sub(r"#[^\n]*", "", path.read_text())
+    tokens = re.findall(r'"[^"]*"|[{};]|[^\s{};"]+', text)
+    stack, current, words = [], [], []
+    for token in tokens:
+        if token == "{":
+            assert words, "a block without a name"
+            block = (words[0], words[1:], [])
+            current.append(block)
+            stack.append(current)
+            current, words = block[2], []
+        elif token == "}":
+            assert not words, f"missing ';' after {words}"
+            assert stack, "an extra '}'"
+            current = stack.pop()
+        elif token == ";":
+            assert words, "an empty directive"
+            current.append((words[0], words[1:], None))
+            words = []
+        else:
+            words.append(token.strip('"'))
+    assert not stack and not words, "unclosed block or directive"
+    return current
+
+
+def _find(blocks, name):
+    return [b for b in blocks if b[0] == name]
+
+
+def _size(value: str) -> int:
+    units = {"k": 1024, "m": 1024**2, "g": 1024**3}
+    return int(value[:-1]) * units[value[-1].lower()] if value[-1].isalpha() else int(value)
+
+
+def _seconds(value: str) -> int:
+    return int(value.rstrip("s"))
+
+
+def test_compose_publishes_only_the_nginx_proxy():
+    services = _compose()["services"]
+    published = {name for name, service in services.items() if service.get("ports")}
+    assert published == {"proxy"}
+    proxy = services["proxy"]
+    assert proxy["image"].startswith("nginx:")  # the official image
+    assert "./deploy/nginx.conf:/etc/nginx/nginx.conf:ro" in proxy["volumes"]
+    assert proxy["depends_on"]["web"]["condition"] == "service_healthy"
+    assert "healthcheck" in proxy
+    assert services["web"]["expose"] == ["8000"]
+    health = proxy["healthcheck"]["test"][-1]
+    location = _find(_find(_find(_nginx(), "http")[0][2], "server")[0][2], "location")
+    assert any(loc[1] == ["=", health.split("127.0.0.1")[1]] for loc in location)
+
+
+def test_compose_production_defaults_are_secure():
+    env = _compose()["services"]["web"]["environment"]
+
+    def default(key):
+        value = env[key]
+        match = re.fullmatch(r"\$\{\w+:-(.*)\}", value)
+        return match.group(1) if match else value
+
+    assert env["NUM_PROXIES"] == "1"
+    assert env["DEBUG"] == "false"
+    for key in ("SECURE_SSL_REDIRECT", "SESSION_COOKIE_SECURE", "CSRF_COOKIE_SECURE"):
+        assert default(key) == "true", key
+    assert default("SITE_URL").startswith("https://")
+    assert "SECURE_HSTS_SECONDS" not in env  # the settings' default: one year
+
+
+def test_nginx_conf_limits_match_the_settings_and_gunicorn():
+    from django.conf import settings
+
+    http = _find(_nginx(), "http")[0][2]
+    directives = {b[0]: b[1] for b in http if b[2] is None}
+    assert _size(directives["client_max_body_size"][0]) == settings.REQUEST_MAX_SIZE
+    for timeout in ("client_header_timeout", "client_body_timeout", "send_timeout"):
+        assert 1 <= _seconds(directives[timeout][0]) <= 60, timeout
+    web = _compose()["services"]["web"]["command"]
+    gunicorn_timeout = int(web[web.index("--timeout") + 1])
+    assert _seconds(directives["proxy_read_timeout"][0]) <= gunicorn_timeout
+    assert directives["proxy_request_buffering"] == ["on"]  # slow uploads never reach gunicorn
+    upstream = _find(http, "upstream")[0][2]
+    assert _find(upstream, "server")[0][1] == ["web:" + web[web.index("--bind") + 1].split(":")[1]]
+
+    https = next(s[2] for s in _find(http, "server") if "443" in _find(s[2], "listen")[0][1])
+    headers = {b[1][0]: b[1][1] for b in _find(https, "proxy_set_header")}
+    assert headers["X-Forwarded-Proto"] == "$scheme"
+    assert headers["X-Forwarded-For"] == "$proxy_add_x_forwarded_for"
+    uploads = [loc for loc in _find(https, "location") if loc[1][0] == "~"]
+    assert len(uploads) == 1
+    pattern = re.compile(uploads[0][1][1])
+    for prefix in settings.UPLOAD_URL_PREFIXES:
+        assert pattern.match(prefix), prefix
+    assert not pattern.match("/akun/masuk/") and not pattern.match("/api/v1/calculator/")
+    inner = {b[0]: b[1] for b in uploads[0][2] if b[2] is None}
+    assert _size(inner["client_max_body_size"][0]) == settings.UPLOAD_REQUEST_MAX_SIZE
+    for location in _find(https, "location"):
+        assert _find(location[2], "proxy_pass")[0][1] == ["http://portal"]
+
+
+def test_nginx_conf_parser_refuses_broken_syntax(tmp_path):
+    for broken in ["http { listen 80 }", "http { listen 80; ", "listen 80; }"]:
+        path = tmp_path / "nginx.conf"
+        path.write_text(broken)
+        with pytest.raises(AssertionError):
+            _nginx(path)
+
+
+@pytest.mark.parametrize(("proxies", "expected"), [("0", "None"), ("1", "HTTP_X_FORWARDED_PROTO")])
+def test_the_https_header_is_trusted_only_behind_our_proxy(proxies, expected):
+    out = _run_settings(
+        "from tkdnportal import settings; print(settings.SECURE_PROXY_SSL_HEADER)",
+        SECRET_KEY="only-for-this-check-0123456789-abcdefghijklmnopqrstuvwxyz",
+        NUM_PROXIES=proxies,
+    )
+    assert out.returncode == 0, out.stderr
+    assert expected in out.stdout

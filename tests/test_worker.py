@@ -22,6 +22,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 from django.conf import settings
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.urls import reverse
 
@@ -31,6 +32,7 @@ from pypdf import PdfReader
 from applications.models import Application
 from applications.services import application_transition
 from applications.tasks import application_calculate_task
+from registry import signing
 from registry.models import Certificate
 from registry.services import application_approve
 from tests.factories import (
@@ -187,6 +189,19 @@ def test_submit_to_pdf_with_a_real_worker(worker, client):
         # The QR code's target resolves.
         verify = reverse("registry:verify", kwargs={"token": certificate.verification_token})
         assert client.get(verify).status_code == 200
+        # The worker signed it (issue 14): intact, the whole file, the portal's key; one changed
+        # byte fails the signature and the register on the verify page and the API.
+        data = certificate.pdf.open("rb").read()
+        assert signing.validate(data).ok
+        changed = bytearray(data)
+        changed[data.index(b"stream", 2000) + 40] ^= 0x01
+        upload = SimpleUploadedFile("s.pdf", bytes(changed), content_type="application/pdf")
+        page = client.post(verify, {"pdf": upload}).content.decode()
+        assert 'data-state="broken"' in page and 'data-state="unknown"' in page
+        api = client.post(
+            reverse("api:verify_file"), data=bytes(changed), content_type="application/pdf"
+        ).json()
+        assert (api["authentic"], api["signature"]["state"]) == (False, "broken")
 
     numbers = list(Certificate.objects.order_by("sequence").values_list("sequence", flat=True))
     assert numbers == list(range(1, count + 1))

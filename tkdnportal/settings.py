@@ -72,8 +72,10 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "tkdnportal.middleware.SecurityHeadersMiddleware",
-    # Before any view, session or database read: a NUL in the path or query, or a UTC offset
-    # PostgreSQL cannot store, is a 400.
+    # Before anything reads the body (CSRF, sessions, uploads): 413 on the declared length.
+    "tkdnportal.middleware.RequestSizeLimitMiddleware",
+    # Before any view, session or database read: a NUL in the path or query, or a date no
+    # database column can take, is a 400.
     "tkdnportal.middleware.RefuseOddInputMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -174,8 +176,18 @@ STORAGES = {
     },
 }
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
-DATA_UPLOAD_MAX_MEMORY_SIZE = 10_485_760
+# Request size (tkdnportal.middleware.RequestSizeLimitMiddleware, deploy/nginx.conf): 413 before
+# the body is read. Pages that take uploads accept UPLOAD_REQUEST_MAX_SIZE (a few evidence files
+# at once), everything else REQUEST_MAX_SIZE; the form fields of any request (not its files)
+# may hold DATA_UPLOAD_MAX_MEMORY_SIZE, and each file MAX_UPLOAD_SIZE.
 MAX_UPLOAD_SIZE = env.int("MAX_UPLOAD_SIZE", default=5 * 1024 * 1024)
+UPLOAD_REQUEST_MAX_SIZE = env.int("UPLOAD_REQUEST_MAX_SIZE", default=25 * 1024 * 1024)
+REQUEST_MAX_SIZE = env.int("REQUEST_MAX_SIZE", default=1024 * 1024)
+DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=1024 * 1024)
+UPLOAD_URL_PREFIXES = ("/ikm/", "/verify/", "/verifikasi/", "/admin/", "/api/v1/verify-file/")
+# Largest picture (width × height) an evidence upload may declare: 50 million pixels holds a
+# 48-megapixel phone photo; decoding it takes about 150 MB. More is refused before decoding.
+UPLOAD_IMAGE_MAX_PIXELS = env.int("UPLOAD_IMAGE_MAX_PIXELS", default=50_000_000)
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
@@ -274,7 +286,13 @@ CELERY_BEAT_SCHEDULE = {
 TKDN_SWEEP_AFTER_SECONDS = env.int("TKDN_SWEEP_AFTER_SECONDS", default=300)
 
 # --- Security ----------------------------------------------------------------
-SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# Reverse proxies in front of gunicorn whose X-Forwarded-For hop is trusted (docker-compose.yml:
+# one, nginx). 0 without a proxy: a client-sent X-Forwarded-For must never pick the address.
+NUM_PROXIES = env.int("NUM_PROXIES", default=0)
+# X-Forwarded-Proto says "https" only when our own proxy set it (NUM_PROXIES > 0: nginx in
+# docker-compose.yml overwrites whatever the client sent); without a proxy a client could claim
+# HTTPS on a plain connection.
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if NUM_PROXIES > 0 else None
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not DEBUG)
 SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0 if DEBUG else 31_536_000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG
@@ -312,6 +330,9 @@ AXES_COOLOFF_TIME = datetime.timedelta(minutes=AXES_COOLOFF_MINUTES)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "accounts.views.lockout"
+# The address of a failed login is the client's as our own proxies report it (NUM_PROXIES), the
+# same answer the rate limits use: behind the proxy, one person cannot lock out everybody.
+AXES_CLIENT_IP_CALLABLE = "tkdnportal.throttling.client_address"
 # Officials' admin accounts must confirm a TOTP code after the password (enrolment on first use).
 TKDN_ADMIN_2FA = env.bool("TKDN_ADMIN_2FA", default=not DEBUG)
 OTP_TOTP_ISSUER = "Portal TKDN-IK"
@@ -335,8 +356,37 @@ TKDN_SIGNATORY_POSITION = env.str(
 )
 # The legal basis printed on a certificate is its rule set's (applications/calculation.py).
 TKDN_DISCLAIMER = env.str("TKDN_DISCLAIMER", default="")
+# An official's NIP is printed with their name when they approve; this one when no official
+# profile names the signatory.
+TKDN_SIGNATORY_NIP = env.str("TKDN_SIGNATORY_NIP", default="")
+
+# --- Certificate signing (registry/signing.py, docs/certificates.md) -------------------------
+# Every certificate PDF carries a PAdES signature. Production: a PKCS#12 file and its passphrase
+# (or a PKCS#11 token for an HSM). Without either, a development CA and signing key are created
+# once under var/signing/ ("development — not trusted"); `check --deploy` warns about it.
+TKDN_SIGNING_PKCS12_FILE = env.str("TKDN_SIGNING_PKCS12_FILE", default="")
+TKDN_SIGNING_PKCS12_PASSPHRASE = _secret("TKDN_SIGNING_PKCS12_PASSPHRASE", default="")
+TKDN_SIGNING_PKCS11_MODULE = env.str("TKDN_SIGNING_PKCS11_MODULE", default="")
+TKDN_SIGNING_PKCS11_TOKEN_LABEL = env.str("TKDN_SIGNING_PKCS11_TOKEN_LABEL", default="")
+TKDN_SIGNING_PKCS11_KEY_LABEL = env.str("TKDN_SIGNING_PKCS11_KEY_LABEL", default="")
+TKDN_SIGNING_PKCS11_CERT_FILE = env.str("TKDN_SIGNING_PKCS11_CERT_FILE", default="")
+TKDN_SIGNING_PKCS11_PIN = _secret("TKDN_SIGNING_PKCS11_PIN", default="")
+# PEM files of the roots a signature must chain to (the signing chain's own root is always one);
+# keep the roots of earlier keys here after a rotation so older certificates still verify.
+TKDN_SIGNING_TRUST_ROOTS = env.list("TKDN_SIGNING_TRUST_ROOTS", default=[])
+# A RFC 3161 timestamp authority makes the signature PAdES B-T; with revocation fetching on
+# (the CA publishes OCSP/CRL and the network reaches it) the validation data is embedded (B-LT).
+TKDN_SIGNING_TSA_URL = env.str("TKDN_SIGNING_TSA_URL", default="")
+TKDN_SIGNING_FETCH_REVOCATION = env.bool("TKDN_SIGNING_FETCH_REVOCATION", default=False)
+TKDN_SIGNING_DEV_DIR = VAR_DIR / "signing"
 # Four eyes: when on, the official who approves must differ from the one who checked.
 TKDN_FOUR_EYES = env.bool("TKDN_FOUR_EYES", default=False)
+
+# --- Rate limits (tkdnportal/throttling.py; the client address: NUM_PROXIES) -----------------
+# Per client address: POSTs to each of registration, password reset and resend confirmation.
+ACCOUNTS_RATE = env.str("ACCOUNTS_RATE", default="10/hour")
+# Per client address: POST /api/v1/calculator/ (the /kalkulator/ page computes without it).
+CALCULATOR_API_RATE = env.str("CALCULATOR_API_RATE", default="60/min")
 
 # --- Public registry API (registry/api.py) ---------------------------------------------
 # Read-only and anonymous; throttled per client address (REGISTRY_API_RATE, e.g. "120/min").
@@ -361,7 +411,7 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_CLASSES": ["registry.throttling.ClientAddressThrottle"],
     # Behind a reverse proxy set this to the number of proxies, so X-Forwarded-For is trusted.
     # 0 (not None): without a proxy a client-sent X-Forwarded-For must never pick the bucket.
-    "NUM_PROXIES": env.int("NUM_PROXIES", default=0),
+    "NUM_PROXIES": NUM_PROXIES,
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "API Registri TKDN-IK",

@@ -24,6 +24,9 @@ CELERY_TASK_EAGER_PROPAGATES = True
 # Brute-force lockout and the admin's second factor are off unless a test turns them on
 # (tests/security/test_brute_force.py, tests/security/test_admin_2fa.py).
 AXES_ENABLED = False
+# Rate limits out of the way of the other tests (many requests from one address); the tests of
+# the limits set their own (tests/security/test_accounts_and_limits.py).
+ACCOUNTS_RATE = CALCULATOR_API_RATE = "1000000/min"
 TKDN_ADMIN_2FA = False
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # noqa: F405
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405

@@ -26,6 +26,7 @@ from .owner import (
     document_delete,
     document_upload,
     product_save,
+    upload_inspect,
     upload_sniff,
 )
 from .processing import application_calculate, application_retry, processing_retry
@@ -56,5 +57,6 @@ __all__ = [
     "document_upload",
     "processing_retry",
     "product_save",
+    "upload_inspect",
     "upload_sniff",
 ]

@@ -12,7 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from applications import rules
+from applications import rules, uploads
 from applications.exceptions import WorkflowError
 from applications.models import Application, MaterialLine, StatusChange
 from tkdnportal.tasks import enqueue
@@ -46,25 +46,24 @@ def application_create(*, product, actor, is_renewal: bool = False) -> Applicati
     return application
 
 
-#: Upload types accepted everywhere (sniffed from the content, never from the name).
-ALLOWED_UPLOAD_TYPES: dict[str, str] = {
-    "application/pdf": "pdf",
-    "image/jpeg": "jpg",
-    "image/png": "png",
-}
+#: Upload types accepted at all (sniffed from the content, never from the name) → extension.
+ALLOWED_UPLOAD_TYPES: dict[str, str] = dict(uploads.EXTENSIONS)
 
 
-def upload_sniff(file) -> str:
-    """Return the content type of an uploaded file, read from its first bytes, or raise.
+def upload_inspect(file, *, allowed=uploads.DOCUMENT_TYPES) -> str:
+    """Check an uploaded file by its content and give it the extension of what it really is.
 
-    Raises ``django.core.exceptions.ValidationError`` (Indonesian message) when the file is larger
-    than ``settings.MAX_UPLOAD_SIZE`` or is not a PDF, JPEG or PNG. The name and the browser's
-    claimed content type are ignored: a renamed executable stays an executable.
+    Returns the detected content type (one of ``allowed``). Raises
+    ``django.core.exceptions.ValidationError`` (Indonesian message) when the file is larger than
+    ``settings.MAX_UPLOAD_SIZE``, is not one of ``allowed``, or does not parse as its type (see
+    ``applications.uploads``). The name and the browser's claimed content type are ignored; on
+    success ``file.name`` becomes ``<original stem>.<detected extension>``, so
+    ``private_upload_to`` stores ``faktur.hta`` holding a PDF as ``<random>.pdf``, and
+    ``file.original_name`` keeps the name as uploaded. Called by ``UploadField`` and
+    ``document_upload``; a second call on the same file is cheap and gives the same answer.
     """
     from django.core.exceptions import ValidationError
     from django.template.defaultfilters import filesizeformat
-
-    import filetype
 
     limit = settings.MAX_UPLOAD_SIZE
     if file.size is not None and file.size > limit:
@@ -75,30 +74,22 @@ def upload_sniff(file) -> str:
         )
     position = file.tell() if hasattr(file, "tell") else 0
     file.seek(0)
-    head = file.read(2048)
+    data = file.read(limit + 1)
     file.seek(position)
-    kind = filetype.guess(head) if head else None
-    if kind is None or kind.mime not in ALLOWED_UPLOAD_TYPES:
-        raise ValidationError(
-            _("Jenis berkas harus PDF, JPEG, atau PNG (diperiksa dari isi berkas, bukan namanya)."),
-            code="file_type",
-        )
-    if kind.mime == "application/pdf":
-        from applications.validators import pdf_has_active_content
+    try:
+        mime = uploads.detect(data, allowed=allowed)
+    except uploads.Refusal as refusal:
+        raise refusal.error() from None
+    original = getattr(file, "original_name", None) or file.name or ""
+    file.original_name, file.detected_type = original, mime
+    stem = original.replace("\\", "/").rsplit("/", 1)[-1].rsplit(".", 1)[0] or "berkas"
+    file.name = f"{stem}.{uploads.EXTENSIONS[mime]}"
+    return mime
 
-        file.seek(0)
-        data = file.read()
-        file.seek(position)
-        if pdf_has_active_content(data):
-            raise ValidationError(
-                _(
-                    "PDF ini berisi JavaScript atau perintah menjalankan program dan tidak "
-                    'diterima. Cetak ulang dokumen ke PDF biasa (misalnya lewat "Simpan '
-                    'sebagai PDF"), lalu unggah lagi.'
-                ),
-                code="pdf_script",
-            )
-    return kind.mime
+
+def upload_sniff(file) -> str:
+    """``upload_inspect`` with the document allow-list (PDF, JPEG, PNG); kept for callers."""
+    return upload_inspect(file)
 
 
 def _apply(instance, fields: dict[str, Any]) -> None:
@@ -429,13 +420,18 @@ def document_upload(*, company, kind: str, file, product=None):
 
     if product is not None and product.company_id != company.pk:
         raise WorkflowError(_("Produk ini bukan milik Anda."))
-    content_type = upload_sniff(file)
+    allowed = (
+        uploads.PHOTO_TYPES
+        if kind == SupportingDocument.Kind.PRODUCT_PHOTO
+        else uploads.DOCUMENT_TYPES
+    )
+    content_type = upload_inspect(file, allowed=allowed)
     document = SupportingDocument(
         company=company,
         product=product,
         kind=kind,
         file=file,
-        original_name=safe_original_name(getattr(file, "name", "") or ""),
+        original_name=safe_original_name(getattr(file, "original_name", "") or ""),
         content_type=content_type,
         size=file.size,
     )

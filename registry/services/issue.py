@@ -107,10 +107,37 @@ def certificate_snapshot(*, application: Application) -> dict[str, Any]:
         "kbli": product.kbli,
         "hs_code": product.hs_code,
         "issuer_name": settings.TKDN_ISSUER_NAME,
-        "signatory_name": settings.TKDN_SIGNATORY_NAME,
-        "signatory_position": settings.TKDN_SIGNATORY_POSITION,
+        **_signatory(application),
         # The regulation of the application's rule set (spec §8), never a fixed text.
         "legal_basis": rules.of(application).legal_basis,
+    }
+
+
+def _signatory(application: Application) -> dict[str, str]:
+    """Who signs for the issuing authority: the official who approved, when their profile names
+    them (name, position, NIP), else the portal's signatory from the settings."""
+    from django.core.exceptions import ObjectDoesNotExist
+
+    change = (
+        application.history.filter(to_status=S.APPROVED)
+        .select_related("actor")
+        .order_by("-at", "-id")
+        .first()
+    )
+    try:
+        official = change.actor.official if change and change.actor else None
+    except ObjectDoesNotExist:
+        official = None
+    if official is not None and official.full_name.strip():
+        return {
+            "signatory_name": official.full_name.strip(),
+            "signatory_position": official.position.strip() or settings.TKDN_SIGNATORY_POSITION,
+            "signatory_nip": official.nip,
+        }
+    return {
+        "signatory_name": settings.TKDN_SIGNATORY_NAME,
+        "signatory_position": settings.TKDN_SIGNATORY_POSITION,
+        "signatory_nip": settings.TKDN_SIGNATORY_NIP,
     }
 
 
@@ -178,27 +205,58 @@ def certificate_issue(
 
 
 def certificate_render_pdf(*, certificate_id: int, force: bool = False) -> Certificate:
-    """Render and store the certificate PDF with its SHA-256 (worker step 2).
+    """Render, sign and store the certificate PDF with its SHA-256 (worker step 2).
 
-    Idempotent: skips when the PDF is already stored (unless ``force``). Rendering happens outside
-    any transaction (it takes about a second); the file and hash are then saved together.
+    Idempotent: when the stored PDF already shows the certificate's current last valid day,
+    nothing happens (``force`` is accepted from older queued messages and means the same). A
+    stored PDF is never changed: after an extension the new PDF is stored under a new name and
+    the earlier one is kept as a :class:`SupersededPdf`, so a buyer's copy still verifies. The
+    PAdES signature (``registry.signing``) covers the whole file; the hash is of the signed
+    bytes. Rendering and signing happen outside any transaction (about a second); the file, hash
+    and signature facts are then saved together.
     """
+    from registry import signing
+    from registry.models import SupersededPdf
     from registry.pdf import render_certificate_pdf
 
     certificate = Certificate.objects.get(pk=certificate_id)
-    if certificate.pdf and not force:
+    if certificate.pdf and certificate.pdf_valid_until == certificate.expires_on:
         return certificate
-    data = render_certificate_pdf(certificate)
-    digest = hashlib.sha256(data).hexdigest()
-    name = certificate.number.replace("/", "-") + ".pdf"
-    old_name = certificate.pdf.name if certificate.pdf else ""
-    certificate.pdf.save(name, ContentFile(data), save=False)
-    certificate.pdf_sha256 = digest
-    Certificate.objects.filter(pk=certificate.pk).update(
-        pdf=certificate.pdf.name, pdf_sha256=digest, updated_at=timezone.now()
+    data, info = signing.sign_pdf(
+        render_certificate_pdf(certificate),
+        reason=f"Sertifikat TKDN-IK {certificate.number}",
+        location=certificate.issuer_name,
     )
-    if old_name and old_name != certificate.pdf.name:
-        certificate.pdf.storage.delete(old_name)
+    digest = hashlib.sha256(data).hexdigest()
+    old_name, old_digest = (
+        (certificate.pdf.name, certificate.pdf_sha256) if certificate.pdf else ("", "")
+    )
+    stamp = certificate.expires_on.strftime("%Y%m%d")
+    name = f"{certificate.number.replace('/', '-')}-{stamp}.pdf"
+    certificate.pdf.save(name, ContentFile(data), save=False)
+    fields = {
+        "pdf": certificate.pdf.name,
+        "pdf_sha256": digest,
+        "pdf_valid_until": certificate.expires_on,
+        "signed_at": info.signed_at,
+        "signature_signer": info.signer[:300],
+        "signature_algorithm": info.algorithm,
+        "signature_level": info.level,
+        "signature_certificate_sha256": info.certificate_sha256,
+    }
+    with transaction.atomic():
+        if old_name and old_name != certificate.pdf.name:
+            SupersededPdf.objects.create(
+                certificate=certificate,
+                pdf=old_name,
+                sha256=old_digest,
+                reason=_("Diganti karena masa berlaku diperpanjang sampai %(date)s.")
+                % {"date": certificate.expires_on.strftime("%d-%m-%Y")},
+            )
+        Certificate.objects.filter(pk=certificate.pk).update(**fields, updated_at=timezone.now())
+    for key, value in fields.items():
+        if key != "pdf":
+            setattr(certificate, key, value)
     return certificate
 
 

@@ -16,9 +16,7 @@ from applications.forms import (
     preview_input,
 )
 from tests.applications.portal_helpers import draft_example_2, formset_post
-from tests.factories import PDF_BYTES, CompanyFactory
-
-PNG_BYTES = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+from tests.factories import PDF_BYTES, PNG_BYTES, CompanyFactory
 
 
 @pytest.mark.parametrize(

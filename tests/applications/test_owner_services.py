@@ -8,7 +8,7 @@ from applications.exceptions import WorkflowError
 from applications.forms import line_formsets
 from applications.models import Application, ApplicationSnapshot, SupportingDocument
 from tests.applications.portal_helpers import draft_example_2, formset_post
-from tests.factories import PDF_BYTES, CompanyFactory
+from tests.factories import JPEG_BYTES, PDF_BYTES, CompanyFactory
 
 # These tests cover the IK-2022 forms and flows; IK-2025 has its own tests (test_ik2025_*.py).
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("ik_2022_in_force")]
@@ -148,7 +148,7 @@ def test_snapshot_lists_company_documents_and_this_products_photos(
         company=company,
         kind="PRODUCT_PHOTO",
         product=other,
-        file=SimpleUploadedFile("lain.pdf", PDF_BYTES),
+        file=SimpleUploadedFile("lain.jpg", JPEG_BYTES),
     )
     application = submit(application, django_capture_on_commit_callbacks)
     names = [d["original_name"] for d in application.snapshots.get().data["documents"]]

@@ -10,8 +10,6 @@ from tests.factories import PDF_BYTES, CompanyFactory, OfficialFactory, UserFact
 
 pytestmark = pytest.mark.django_db
 
-PNG_BYTES = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
-
 
 def download(kind, pk):
     return reverse("applications:file_download", kwargs={"kind": kind, "pk": pk})

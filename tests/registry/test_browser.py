@@ -89,7 +89,8 @@ def _journey(page, base, target, size, tmp_path):
     forged.write_bytes(PDF_BYTES.replace(b"Catalog", b"Catalof"))
     page.set_input_files("#id_pdf", str(forged))  # the change submits the form
     page.wait_for_selector("#check-result")
-    assert "TIDAK COCOK" in page.locator("#check-result").inner_text()
+    result = page.locator("#check-result").inner_text()
+    assert "TIDAK ASLI" in result and "TIDAK ADA di register" in result
     page.screenshot(path=str(SHOTS / f"registry-verify-{size}.png"), full_page=True)
 
 

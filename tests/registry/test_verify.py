@@ -83,14 +83,16 @@ def test_dropping_the_issued_pdf_says_it_matches(client, issued):
     response = client.post(url(issued), {"pdf": upload})
     assert response.status_code == 200
     html = response.content.decode()
-    assert "COCOK" in html and "TIDAK COCOK" not in html
+    # An unsigned PDF issued before certificates were signed: the register proves it.
+    assert "ASLI" in html and "TIDAK ASLI" not in html
+    assert 'data-state="current"' in html and "sebelum portal menandatangani" in html
 
 
 def test_an_edited_pdf_is_told_apart(client, issued):
     forged = PDF_BYTES.replace(b"Catalog", b"Catalof")
     upload = SimpleUploadedFile("s.pdf", forged, content_type="application/pdf")
     html = client.post(url(issued), {"pdf": upload}).content.decode()
-    assert "TIDAK COCOK" in html
+    assert "TIDAK ASLI" in html and 'data-state="unknown"' in html
     assert hashlib.sha256(forged).hexdigest() in html
 
 
@@ -98,7 +100,8 @@ def test_check_without_a_stored_hash_says_so(client):
     certificate = CertificateFactory(issue_date=timezone.localdate())
     upload = SimpleUploadedFile("s.pdf", PDF_BYTES, content_type="application/pdf")
     html = client.post(url(certificate), {"pdf": upload}).content.decode()
-    assert "tidak dapat dibandingkan" in html
+    # No PDF with this hash in the whole register: not a file the portal issued.
+    assert "TIDAK ADA di register" in html and "TIDAK ASLI" in html
 
 
 def test_not_a_pdf_or_missing_file_is_explained(client, issued):

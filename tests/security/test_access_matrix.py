@@ -124,6 +124,8 @@ MATRIX: dict[str, tuple[int, int, int, int, int, int]] = {
     "registri/ekspor.csv":                                    PUBLIC,
     "statistik/":                                             PUBLIC,
     "verify/<str:token>/":                                    PUBLIC,
+    "verifikasi/berkas/":                                     PUBLIC,
+    "verifikasi/sertifikat-penandatangan.pem":                PUBLIC,
     "sertifikat/<path:number>/unduh/":                        PUBLIC,
     "sertifikat/<path:number>/":                              PUBLIC,
     "api/v1/schema/":                                         PUBLIC,
@@ -133,6 +135,7 @@ MATRIX: dict[str, tuple[int, int, int, int, int, int]] = {
     "api/v1/certificates/export.csv":                         PUBLIC,
     "api/v1/certificates/changes/":                           PUBLIC,
     "api/v1/verify/<str:token>/":                             PUBLIC,
+    "api/v1/verify-file/":                                    (405, 405, 405, 405, 405, 405),
     "api/v1/certificates/<path:number>/":                     PUBLIC,
     # --- admin (officials: group "Petugas Dinas", province X or Y) ---
     "admin/":                                                 STAFF,

@@ -264,7 +264,7 @@ class Writer:
         ]
         with connection.cursor() as cursor:
             cursor.executemany(
-                f"INSERT INTO {table} ({columns}) VALUES ({placeholders})",  # noqa: S608
+                f"INSERT INTO {table} ({columns}) VALUES ({placeholders})",  # nosec B608 # noqa: S608
                 values,
             )
 
@@ -277,7 +277,7 @@ def _reserve_ids(model: type[models.Model], count: int) -> int:
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_get_serial_sequence(%s, 'id')", [table])
             sequence = cursor.fetchone()[0]
-            cursor.execute(f"SELECT last_value, is_called FROM {sequence}")  # noqa: S608
+            cursor.execute(f"SELECT last_value, is_called FROM {sequence}")  # nosec B608 # noqa: S608
             last_value, is_called = cursor.fetchone()
             start = max(start, last_value + 1 if is_called else last_value)
             cursor.execute("SELECT setval(%s, %s, true)", [sequence, start + count - 1])
