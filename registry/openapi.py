@@ -191,6 +191,8 @@ _BAD_REQUEST = (
 )
 _NOT_FOUND = "Tidak ditemukan (nomor atau token tidak dikenal, atau halaman di luar hasil)."
 _THROTTLED = "Terlalu banyak permintaan dari alamat ini (REGISTRY_API_RATE); lihat Retry-After."
+_TOO_LARGE = "Badan permintaan melebihi batas ukuran; tidak dibaca."
+_UNSUPPORTED = "Badan permintaan bukan jenis yang diterima (multipart/form-data yang rusak)."
 _ERROR_CONTENT = {"application/json": {"schema": {"$ref": "#/components/schemas/ApiError"}}}
 # Lookups by a path value can miss; lists miss with a page past the end.
 _WITH_NOT_FOUND = (
@@ -255,6 +257,12 @@ def document_registry(result, generator, request, public):
                     "content": _ERROR_CONTENT,
                 },
             )
+            if "requestBody" in operation:
+                # The size limit (tkdnportal.middleware) and DRF's parsers answer before the view.
+                responses.setdefault("413", {"description": _TOO_LARGE, "content": _ERROR_CONTENT})
+                responses.setdefault(
+                    "415", {"description": _UNSUPPORTED, "content": _ERROR_CONTENT}
+                )
             if path in _FILTERED:
                 for parameter in operation.get("parameters", []):
                     if parameter.get("in") == "query" and parameter["name"] in bounds:
