@@ -1,5 +1,7 @@
 """Non-trivial reads of the application workflow."""
 
+from django.db.models import Q
+
 from . import calculation
 from .models import Application
 from .rules import of as rules_of
@@ -87,6 +89,23 @@ def applications_visible_to(user):
             return qs.filter(product__company__regency_id=official.regency_id)
         return qs.filter(product__company__province_id=official.province_id)
     return qs.filter(product__company__owner=user)
+
+
+def applications_with_evidence_visible_to(user):
+    """The applications whose evidence files ``user`` may download (``file_download``).
+
+    Those of ``applications_visible_to``, but an application that was never submitted (a DRAFT,
+    or one withdrawn as a draft) is the owner's workspace: its files are the owner's alone, and
+    an official of the region sees them from submission on, as the admin lists applications
+    from submission on (superusers, the technical administrators, see drafts there too).
+    """
+    qs = applications_visible_to(user)
+    if not getattr(user, "is_authenticated", False) or user.is_superuser:
+        return qs
+    never_submitted = Q(status=Application.Status.DRAFT) | Q(
+        status=Application.Status.WITHDRAWN, submitted_at__isnull=True
+    )
+    return qs.exclude(never_submitted & ~Q(product__company__owner=user))
 
 
 def applications_stalled(*, status: str, older_than_seconds: int | None = None) -> list[int]:

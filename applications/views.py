@@ -45,7 +45,11 @@ from .models import (
     Regency,
     SupportingDocument,
 )
-from .selectors import application_calculation_input, applications_visible_to
+from .selectors import (
+    application_calculation_input,
+    applications_visible_to,
+    applications_with_evidence_visible_to,
+)
 
 S = Application.Status
 # While the worker is busy the status card polls (calculation, certificate rendering).
@@ -602,12 +606,12 @@ def file_download(request: HttpRequest, kind: str, pk: int) -> FileResponse:
     ``kind`` is ``"material"`` (``MaterialLine.purchase_proof``, pk of the line),
     ``"development"`` (``DevelopmentItem.evidence``, pk of the item), ``"document"``
     (``SupportingDocument.file``, pk of the document) or ``"nie"`` (``Product.nie_file``, pk of
-    the product). Access follows ``applications_visible_to``: an owner gets their own files; an
-    official gets the files of applications in their jurisdiction (documents and NIE files of a
-    company with at least one such application). Anything else is a 404, never a hint that the
-    file exists.
+    the product). Access follows ``applications_with_evidence_visible_to``: an owner gets their
+    own files; an official gets the files of applications in their jurisdiction from submission
+    on, never a draft's (documents and NIE files of a company with at least one such
+    application). Anything else is a 404, never a hint that the file exists.
     """
-    visible = applications_visible_to(request.user)
+    visible = applications_with_evidence_visible_to(request.user)
     if kind == "material":
         line = get_object_or_404(MaterialLine, pk=pk, application__in=visible)
         field, name = line.purchase_proof, f"bukti-pembelian-{line.pk}"

@@ -6,6 +6,7 @@ Successful GET responses carry ``Cache-Control: public, max-age=...`` and an ETa
 """
 
 import datetime
+import re
 
 from django.conf import settings
 from django.utils import timezone
@@ -25,16 +26,49 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from . import selectors
-from .filters import CertificateFilter
+from .filters import CertificateApiFilter
 from .serializers import CertificateSerializer
 from .verification import verify_file as verify_file_data
 from .views import csv_response
 
 
 class CertificatePagination(PageNumberPagination):
+    """``page`` ≥ 1 and ``page_size`` 1–500, or a 400 that says so (DRF would quietly use the
+    default page size for ``page_size=null`` and read ``page=last``, which the schema does not
+    state); a page past the end is a 404."""
+
     page_size = 50
     page_size_query_param = "page_size"
     max_page_size = 500
+    last_page_strings = ()
+
+    def get_page_size(self, request):
+        raw = request.query_params.get(self.page_size_query_param)
+        if raw is None:
+            return self.page_size
+        if not re.fullmatch(r"[0-9]{1,4}", raw) or not 1 <= int(raw) <= self.max_page_size:
+            raise ValidationError(
+                {self.page_size_query_param: f"Bilangan bulat 1–{self.max_page_size}."}
+            )
+        return int(raw)
+
+    def get_page_number(self, request, paginator):
+        raw = request.query_params.get(self.page_query_param) or "1"
+        if not re.fullmatch(r"[0-9]+", raw) or int(raw[:19]) < 1:
+            raise ValidationError({self.page_query_param: "Bilangan bulat mulai 1."})
+        # A page number of 19 digits or more is past the end of any result: a 404, as for any
+        # page past the end (and no 4,300-digit integer is ever parsed).
+        return raw if len(raw) < 19 else "999999999999999999"
+
+    def get_schema_operation_parameters(self, view):
+        parameters = super().get_schema_operation_parameters(view)
+        bounds = {
+            self.page_query_param: {"minimum": 1},
+            self.page_size_query_param: {"minimum": 1, "maximum": self.max_page_size},
+        }
+        for parameter in parameters:
+            parameter["schema"].update(bounds.get(parameter["name"], {}))
+        return parameters
 
 
 class PublicCacheMixin:
@@ -64,7 +98,7 @@ class CertificateListView(PublicCacheMixin, generics.ListAPIView):
     serializer_class = CertificateSerializer
     pagination_class = CertificatePagination
     filter_backends = [DjangoFilterBackend]
-    filterset_class = CertificateFilter
+    filterset_class = CertificateApiFilter
 
     def get_queryset(self):
         return selectors.certificates_public()
@@ -114,17 +148,48 @@ class ChangesPagination(CertificatePagination):
         return schema
 
 
+# PostgreSQL's timestamptz takes UTC offsets up to ±15:59 (Python's up to ±23:59): a larger one
+# reached the database and answered 500. The feed starts at the Unix epoch (the register is far
+# younger) and ends a day from now (a client's clock may run ahead); year 1 or 9999 with an
+# offset does not even fit Python's datetime once moved to UTC.
+MAX_UTC_OFFSET = datetime.timedelta(hours=15, minutes=59)
+CHANGES_EARLIEST = datetime.datetime(1970, 1, 1, tzinfo=datetime.UTC)
+CHANGES_AHEAD = datetime.timedelta(days=1)
+
+
 def _parse_since(value: str | None) -> datetime.datetime:
+    """``changed_since`` as an aware moment in UTC, or a 400 saying what is wrong with it."""
     if not value:
         raise ValidationError({"changed_since": "Wajib diisi (ISO 8601), e.g. 2026-01-31T00:00Z."})
-    moment = parse_datetime(value.replace(" ", "+"))
-    if moment is None:
-        day = parse_date(value)
-        if day is None:
-            raise ValidationError({"changed_since": "Bukan tanggal/waktu ISO 8601 yang valid."})
-        moment = datetime.datetime.combine(day, datetime.time.min)
+    invalid = ValidationError({"changed_since": "Bukan tanggal/waktu ISO 8601 yang valid."})
+    try:
+        # Well formed but impossible (2026-02-30, an offset of a day) raises ValueError.
+        moment = parse_datetime(value.replace(" ", "+"))
+        if moment is None:
+            day = parse_date(value)
+            if day is None:
+                raise invalid
+            moment = datetime.datetime.combine(day, datetime.time.min)
+    except ValueError:
+        raise invalid from None
     if timezone.is_naive(moment):
         moment = timezone.make_aware(moment)
+    if abs(moment.utcoffset()) > MAX_UTC_OFFSET:
+        raise ValidationError(
+            {"changed_since": "Selisih zona waktu paling banyak ±15:59 (mis. +07:00 atau Z)."}
+        )
+    out_of_range = ValidationError(
+        {
+            "changed_since": "Di luar rentang: antara 1970-01-01T00:00Z dan satu hari dari "
+            "sekarang (pakai server_time dari jawaban sebelumnya)."
+        }
+    )
+    try:
+        moment = moment.astimezone(datetime.UTC)
+    except OverflowError:
+        raise out_of_range from None
+    if not CHANGES_EARLIEST <= moment <= timezone.now() + CHANGES_AHEAD:
+        raise out_of_range
     return moment
 
 
@@ -160,15 +225,18 @@ class CertificateCsvView(APIView):
     """The search (same filters as the list) as CSV, streamed row by row."""
 
     filter_backends = [DjangoFilterBackend]
-    filterset_class = CertificateFilter
+    filterset_class = CertificateApiFilter
+
+    def get_queryset(self):
+        return selectors.certificates_public()
 
     @extend_schema(
+        # The list's filters, documented here too (drf-spectacular adds them to lists only).
+        filters=True,
         responses={(200, "text/csv"): OpenApiResponse(OpenApiTypes.STR, description="CSV")},
     )
     def get(self, request, *args, **kwargs):
-        queryset = DjangoFilterBackend().filter_queryset(
-            request, selectors.certificates_public(), self
-        )
+        queryset = DjangoFilterBackend().filter_queryset(request, self.get_queryset(), self)
         return csv_response(queryset)
 
 

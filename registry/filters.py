@@ -136,12 +136,15 @@ class CertificateFilter(django_filters.FilterSet):
         fields: list[str] = []
         form = CertificateFilterForm
 
+    #: The page offers only the chosen province's regencies, so another one is an error there.
+    narrow_regencies = True
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         regencies = selectors.regency_choices()
         # Only the regencies of the chosen province (the page also narrows them with JS).
         province = self.data.get("province") if self.data else None
-        if province:
+        if province and self.narrow_regencies:
             prefix = f"{province}."
             regencies = [choice for choice in regencies if choice[0].startswith(prefix)]
         # Fresh filter objects: a deep copy of the declared ones shares ``extra`` between
@@ -191,3 +194,24 @@ class CertificateFilter(django_filters.FilterSet):
         if not self.is_bound or not self.form.cleaned_data.get("sort"):
             queryset = queryset.order_by(*SORTS["-issue_date"])
         return queryset
+
+
+class CertificateApiFilter(CertificateFilter):
+    """The lookup filters as the JSON API and its CSV export read them, exactly as the OpenAPI
+    schema states them (registry/openapi.py): each parameter is checked on its own, so a
+    combination that matches nothing (a regency outside the province, a minimum above the
+    maximum) is an empty answer rather than a 400, and the TKDN-IK bounds are plain numbers
+    from 0 to 100 (the page's form also reads "27,5" and keeps 2 decimals for its text box).
+    The text is counted as sent (the search itself ignores surrounding spaces)."""
+
+    q = django_filters.CharFilter(method="filter_text", min_length=3, max_length=100, strip=False)
+    tkdn_min = django_filters.NumberFilter(
+        field_name="tkdn_ik", lookup_expr="gte", min_value=Decimal("0"), max_value=Decimal("100")
+    )
+    tkdn_max = django_filters.NumberFilter(
+        field_name="tkdn_ik", lookup_expr="lte", min_value=Decimal("0"), max_value=Decimal("100")
+    )
+    narrow_regencies = False
+
+    class Meta(CertificateFilter.Meta):
+        form = forms.Form

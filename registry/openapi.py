@@ -1,7 +1,18 @@
-"""OpenAPI additions: the calculator endpoint (``applications/api.py``) is a plain Django view
-that drf-spectacular cannot discover, so its contract (the ``tkdn_calculate`` JSON schema, see
-README) is described here and added to ``/api/v1/schema/`` by a post-processing hook."""
+"""OpenAPI additions, as post-processing hooks of drf-spectacular (``SPECTACULAR_SETTINGS``):
 
+- ``add_calculator``: the calculator endpoint (``applications/api.py``) is a plain Django view
+  that drf-spectacular cannot discover, so its contract (the ``tkdn_calculate`` JSON schema, see
+  README) is described here;
+- ``document_registry``: what the registry's operations answer besides 200 (400, 404, 429) and
+  the bounds of each lookup filter, so the schema is what the API does
+  (tests/registry/test_api_schemathesis.py calls every operation against it).
+"""
+
+import csv
+import functools
+from pathlib import Path
+
+import applications
 from applications import calculation
 
 _MONEY = {"type": "string", "pattern": r"^\d+(\.\d{1,2})?$", "example": "11000"}
@@ -164,4 +175,96 @@ def add_calculator(result, generator, request, public):
             },
         }
     }
+    return result
+
+
+API_ERROR = {
+    "type": "object",
+    "description": "``detail`` says what went wrong; a refused parameter also appears under "
+    "its own name with the message(s).",
+    "properties": {"detail": {"type": "string"}},
+    "additionalProperties": True,
+}
+_BAD_REQUEST = (
+    "Parameter tidak valid (di luar batas di bawah, bukan pilihan yang ada, karakter NUL di "
+    "alamat atau parameter, atau changed_since di luar rentang)."
+)
+_NOT_FOUND = "Tidak ditemukan (nomor atau token tidak dikenal, atau halaman di luar hasil)."
+_THROTTLED = "Terlalu banyak permintaan dari alamat ini (REGISTRY_API_RATE); lihat Retry-After."
+_TOO_LARGE = "Badan permintaan melebihi batas ukuran; tidak dibaca."
+_UNSUPPORTED = "Badan permintaan bukan jenis yang diterima (multipart/form-data yang rusak)."
+_ERROR_CONTENT = {"application/json": {"schema": {"$ref": "#/components/schemas/ApiError"}}}
+# Lookups by a path value can miss; lists miss with a page past the end.
+_WITH_NOT_FOUND = (
+    "/api/v1/certificates/",
+    "/api/v1/certificates/{number}/",
+    "/api/v1/certificates/changes/",
+    "/api/v1/verify/{token}/",
+)
+_FILTERED = ("/api/v1/certificates/", "/api/v1/certificates/export.csv")
+
+
+@functools.cache
+def _region_codes(name: str) -> list[str]:
+    """The codes of ``provinces.csv`` or ``regencies.csv``: what the data migration loads and
+    the filters accept. Read from the files, not the database: ``manage.py check`` generates
+    the schema without one."""
+    path = Path(applications.__file__).resolve().parent / "data" / name
+    with path.open(encoding="utf-8", newline="") as handle:
+        return [row["code"] for row in csv.DictReader(handle)]
+
+
+def _filter_bounds() -> dict[str, dict]:
+    """JSON Schema bounds of each lookup filter, from the filters themselves
+    (``CertificateApiFilter``) and the reference data (province and regency codes)."""
+    from .filters import CertificateApiFilter
+
+    bounds: dict[str, dict] = {}
+    for name, declared in CertificateApiFilter.base_filters.items():
+        extra, schema = declared.extra, {}
+        if extra.get("min_length") is not None:
+            schema["minLength"] = extra["min_length"]
+        if extra.get("max_length") is not None:
+            schema["maxLength"] = extra["max_length"]
+        if extra.get("min_value") is not None:
+            schema["minimum"] = float(extra["min_value"])
+        if extra.get("max_value") is not None:
+            schema["maximum"] = float(extra["max_value"])
+        bounds[name] = schema
+    bounds["province"] = {"enum": _region_codes("provinces.csv")}
+    bounds["regency"] = {"enum": _region_codes("regencies.csv")}
+    return bounds
+
+
+def document_registry(result, generator, request, public):
+    """drf-spectacular post-processing hook: the registry's 400/404/429 answers and the bounds
+    of the lookup filters (on the list and on the CSV export)."""
+    result.setdefault("components", {}).setdefault("schemas", {})["ApiError"] = API_ERROR
+    bounds = _filter_bounds()
+    for path, operations in result.get("paths", {}).items():
+        if not path.startswith("/api/v1/") or path == "/api/v1/calculator/":
+            continue
+        for operation in operations.values():
+            responses = operation.setdefault("responses", {})
+            responses.setdefault("400", {"description": _BAD_REQUEST, "content": _ERROR_CONTENT})
+            if path in _WITH_NOT_FOUND:
+                responses.setdefault("404", {"description": _NOT_FOUND, "content": _ERROR_CONTENT})
+            responses.setdefault(
+                "429",
+                {
+                    "description": _THROTTLED,
+                    "headers": {"Retry-After": {"schema": {"type": "integer"}}},
+                    "content": _ERROR_CONTENT,
+                },
+            )
+            if "requestBody" in operation:
+                # The size limit (tkdnportal.middleware) and DRF's parsers answer before the view.
+                responses.setdefault("413", {"description": _TOO_LARGE, "content": _ERROR_CONTENT})
+                responses.setdefault(
+                    "415", {"description": _UNSUPPORTED, "content": _ERROR_CONTENT}
+                )
+            if path in _FILTERED:
+                for parameter in operation.get("parameters", []):
+                    if parameter.get("in") == "query" and parameter["name"] in bounds:
+                        parameter["schema"].update(bounds[parameter["name"]])
     return result

@@ -25,6 +25,8 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from tkdnportal.spreadsheets import spreadsheet_row
+
 from . import selectors, signing
 from .filters import CertificateFilter
 from .forms import PdfCheckForm
@@ -208,7 +210,9 @@ CSV_COLUMNS = (
 def csv_rows(queryset: QuerySet[Certificate]) -> Iterator[str]:
     """One CSV line at a time: rows come from a server-side cursor in chunks, never a list.
 
-    The effective status (valid/expired/revoked) is computed per row from the dates.
+    The effective status (valid/expired/revoked) is computed per row from the dates. Text
+    cells go through ``spreadsheet_safe`` (a name beginning with ``=`` is not run as a formula
+    when the file is opened); the value stays a number.
     """
     writer = csv.writer(_Echo())
     yield "\ufeff"  # BOM: spreadsheet programs then read the names as UTF-8
@@ -224,7 +228,7 @@ def csv_rows(queryset: QuerySet[Certificate]) -> Iterator[str]:
             effective = Certificate.EffectiveStatus.EXPIRED
         else:
             effective = Certificate.EffectiveStatus.VALID
-        yield writer.writerow([*values, str(effective)])
+        yield writer.writerow(spreadsheet_row([*values, str(effective)]))
 
 
 def csv_response(queryset: QuerySet[Certificate]) -> StreamingHttpResponse:

@@ -74,6 +74,9 @@ MIDDLEWARE = [
     "tkdnportal.middleware.SecurityHeadersMiddleware",
     # Before anything reads the body (CSRF, sessions, uploads): 413 on the declared length.
     "tkdnportal.middleware.RequestSizeLimitMiddleware",
+    # Before any view, session or database read: a NUL in the path or query, or a date no
+    # database column can take, is a 400.
+    "tkdnportal.middleware.RefuseOddInputMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -424,6 +427,7 @@ SPECTACULAR_SETTINGS = {
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "registry.openapi.add_calculator",
+        "registry.openapi.document_registry",
     ],
 }
 

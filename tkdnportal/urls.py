@@ -11,6 +11,8 @@ admin.site.site_header = _("Portal TKDN-IK — Petugas")
 admin.site.site_title = _("Portal TKDN-IK")
 admin.site.index_title = _("Verifikasi permohonan TKDN-IK")
 
+handler404 = "tkdnportal.views.page_not_found"
+
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz/", views.healthz, name="healthz"),

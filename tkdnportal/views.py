@@ -2,8 +2,11 @@ from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.templatetags.static import static
+from django.views import defaults
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
+
+from rest_framework.exceptions import NotFound
 
 from applications import rules
 
@@ -35,3 +38,12 @@ def favicon(request: HttpRequest) -> HttpResponse:
     """Browsers ask /favicon.ico whatever the page links: the static icon (its hashed URL in
     production, hence a temporary redirect resolved on each request, not a fixed one)."""
     return redirect(static("favicon.ico"))
+
+
+def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """404 (``handler404``): JSON under ``/api/``, as the API's own 404s and its schema say,
+    also for a URL no API pattern matches (a certificate number with a line break); the
+    portal's page everywhere else."""
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": str(NotFound.default_detail)}, status=404)
+    return defaults.page_not_found(request, exception)

@@ -87,7 +87,12 @@ def test_owner_and_official_in_jurisdiction_can_download_others_cannot(client):
         assert response["Cache-Control"] == "private, no-store"
         assert b"".join(response.streaming_content) == PDF_BYTES
 
-    client.force_login(OfficialFactory(province_id="32").user)
+    # An official of the region sees the evidence from submission on, never a draft's (the
+    # company's documents are not the draft's: this company has no submitted application yet).
+    official = OfficialFactory(province_id="32").user
+    client.force_login(official)
+    assert [client.get(u).status_code for u in urls] == [404, 404, 404]
+    application.__class__.objects.filter(pk=application.pk).update(status="UNDER_REVIEW")
     assert all(client.get(u).status_code == 200 for u in urls)
 
     for outsider in (

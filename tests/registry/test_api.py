@@ -225,3 +225,122 @@ def test_api_query_count_is_constant(client, django_assert_num_queries, page_siz
     with django_assert_num_queries(2):  # count + page
         response = client.get(LIST, {"page_size": page_size})
     assert len(response.json()["results"]) == min(page_size, 12)
+
+
+# --- issue 16: the schema is what the API does ---------------------------------------------
+
+
+def _schema(client) -> dict:
+    return yaml.safe_load(client.get("/api/v1/schema/").content)
+
+
+def test_csv_export_documents_the_list_filters(client):
+    paths = _schema(client)["paths"]
+    listed = {p["name"]: p["schema"] for p in paths["/api/v1/certificates/"]["get"]["parameters"]}
+    export = paths["/api/v1/certificates/export.csv"]["get"]
+    exported = {p["name"]: p["schema"] for p in export.get("parameters", [])}
+    filters = {"q", "number", "nib", "kbli", "province", "regency", "tkdn_min", "tkdn_max"}
+    assert filters | {"status", "sort"} <= set(exported)
+    assert all(exported[name] == listed[name] for name in filters)
+    assert "text/csv" in export["responses"]["200"]["content"]
+
+
+def test_filter_bounds_are_documented(client):
+    listed = {
+        p["name"]: p["schema"]
+        for p in _schema(client)["paths"]["/api/v1/certificates/"]["get"]["parameters"]
+    }
+    assert listed["q"]["minLength"] == 3 and listed["q"]["maxLength"] == 100
+    assert listed["tkdn_min"]["minimum"] == 0 and listed["tkdn_max"]["maximum"] == 100
+    assert "32" in listed["province"]["enum"] and len(listed["province"]["enum"]) == 38
+    assert "32.73" in listed["regency"]["enum"]
+    assert listed["page"]["minimum"] == 1
+    assert listed["page_size"] == {"type": "integer", "minimum": 1, "maximum": 500}
+
+
+@pytest.mark.parametrize(
+    "path, codes",
+    [
+        ("/api/v1/certificates/", {"200", "400", "404", "429"}),
+        ("/api/v1/certificates/{number}/", {"200", "400", "404", "429"}),
+        ("/api/v1/verify/{token}/", {"200", "400", "404", "429"}),
+        ("/api/v1/certificates/changes/", {"200", "400", "404", "429"}),
+        ("/api/v1/certificates/export.csv", {"200", "400", "429"}),
+    ],
+)
+def test_error_answers_are_documented(client, path, codes):
+    responses = _schema(client)["paths"][path]["get"]["responses"]
+    assert codes <= set(responses)
+    error = responses["400"]["content"]["application/json"]["schema"]
+    assert error == {"$ref": "#/components/schemas/ApiError"}
+
+
+@pytest.mark.parametrize(
+    "url, query", [(LIST, {}), ("/api/v1/certificates/changes/", {"changed_since": "2020-01-01"})]
+)
+@pytest.mark.parametrize("page_size", ["null", "", "0", "-1", "501", "1.5", "abc", "99999999"])
+def test_page_size_outside_1_to_500_is_refused(client, url, query, page_size):
+    CertificateFactory()
+    response = client.get(url, {**query, "page_size": page_size})
+    assert response.status_code == 400
+    assert "1–500" in str(response.json()["page_size"])
+
+
+@pytest.mark.parametrize("page", ["0", "-1", "abc", "last", "1.0", "null"])
+def test_page_that_is_not_a_positive_integer_is_refused(client, page):
+    CertificateFactory()
+    response = client.get(LIST, {"page": page})
+    assert response.status_code == 400 and "page" in response.json()
+
+
+@pytest.mark.parametrize("page", ["2", "99999999999999999999999999"])
+def test_page_past_the_end_is_a_404(client, page):
+    CertificateFactory()
+    assert client.get(LIST, {"page": page}).status_code == 404
+
+
+def test_api_filters_take_each_parameter_on_its_own(client):
+    """A regency outside the province, or a minimum above the maximum, matches nothing (the
+    schema cannot state combinations); more decimals than the page's text box are fine."""
+    CertificateFactory(tkdn_ik=Decimal("32.50"))
+    for query in (
+        {"province": "11", "regency": "32.73"},
+        {"tkdn_min": "35", "tkdn_max": "30"},
+    ):
+        response = client.get(LIST, query)
+        assert response.status_code == 200 and response.json()["count"] == 0, query
+    assert client.get(LIST, {"tkdn_min": "32.4999"}).json()["count"] == 1
+    assert client.get(LIST, {"q": "  CV"}).status_code == 200  # 4 characters as sent
+
+
+@pytest.mark.parametrize(
+    "url", ["/api/v1/tidak-ada/", "/api/v1/certificates/TKDNIK%0A32/", "/api/v2/certificates/"]
+)
+def test_an_api_url_that_matches_nothing_is_a_json_404(client, url):
+    response = client.get(url)
+    assert response.status_code == 404
+    assert response["Content-Type"] == "application/json"
+    assert response.json()["detail"]
+
+
+def test_a_page_url_that_matches_nothing_is_still_the_404_page(client):
+    response = client.get("/tidak-ada/")
+    assert response.status_code == 404 and b"<html" in response.content
+
+
+def test_documented_region_codes_are_the_loaded_regions(client):
+    from applications.models import Province, Regency
+
+    listed = {
+        p["name"]: p["schema"]
+        for p in _schema(client)["paths"]["/api/v1/certificates/"]["get"]["parameters"]
+    }
+    assert set(listed["province"]["enum"]) == set(Province.objects.values_list("pk", flat=True))
+    assert set(listed["regency"]["enum"]) == set(Regency.objects.values_list("pk", flat=True))
+
+
+def test_pdf_check_documents_what_answers_before_the_view(client):
+    """A body over the limit (413, tkdnportal.middleware) and a body DRF cannot parse (415: a
+    broken multipart body, found by schemathesis with 400 examples) are documented."""
+    responses = _schema(client)["paths"]["/api/v1/verify-file/"]["post"]["responses"]
+    assert {"200", "400", "413", "415", "429"} <= set(responses)

@@ -28,6 +28,7 @@ from django.contrib.auth.tokens import default_token_generator
 from django.contrib.contenttypes.models import ContentType
 from django.core.files.base import ContentFile
 from django.urls import URLPattern, URLResolver, get_resolver
+from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
@@ -108,7 +109,7 @@ MATRIX: dict[str, tuple[int, int, int, int, int, int]] = {
     "ikm/dokumen/":                                           APPLICANT,
     "ikm/dokumen/<int:pk>/hapus/":                            POST_ONLY,
     # An evidence file of B's application under review (every kind: test_every_file_kind_...;
-    # a draft's files: test_draft_files_follow_applications_visible_to).
+    # a draft's files: test_draft_files_are_the_owners_until_submission).
     "ikm/berkas/<str:kind>/<int:pk>/":                        FILE,
     "ikm/permohonan/<uuid:public_id>/":                       OWNER,
     "ikm/permohonan/<uuid:public_id>/ubah/":                  OWNER,
@@ -554,20 +555,38 @@ def test_state_changing_posts(world, client, route, role, settings):
         assert after == before, f"{role} changed B's data through {route}: {before} → {after}"
 
 
-@pytest.mark.parametrize("kind", ["material", "development", "nie"])
-def test_draft_files_follow_applications_visible_to(world, client, kind):
-    """Files of B's DRAFT follow ``applications_visible_to`` (as tests/applications/
-    test_views_documents.py asks): B and the officials of province X, not A or province Y.
-    (The admin lists no drafts, so an official has no link to them.)"""
-    pk = {
-        "material": world["material"].pk,
-        "development": world["development"].pk,
-        "nie": world["product"].pk,
-    }[kind]
+# A draft is the owner's workspace: its evidence is B's alone until it is submitted (issue 16);
+# superusers, the technical administrators, see drafts in the admin too.
+DRAFT_FILE = (302, 404, 200, 404, 404, 200)
+
+
+def _file_row(world, client, kind: str, pk: int) -> tuple[int, ...]:
     row = []
     for role in ROLES:
         client.logout()
         if role != "anon":
             client.force_login(world["users"][role])
         row.append(client.get(f"/ikm/berkas/{kind}/{pk}/").status_code)
-    assert tuple(row) == FILE, row
+    return tuple(row)
+
+
+@pytest.mark.parametrize("kind", ["material", "development", "nie"])
+def test_draft_files_are_the_owners_until_submission(world, client, kind):
+    """Files of B's DRAFT: only B (and superusers), not the officials of province X, not A or
+    province Y; a draft withdrawn before submission stays B's; once submitted, the officials of
+    X see them (the FILE row)."""
+    pk = {
+        "material": world["material"].pk,
+        "development": world["development"].pk,
+        "nie": world["product"].pk,
+    }[kind]
+    assert _file_row(world, client, kind, pk) == DRAFT_FILE
+
+    draft = world["draft"]
+    Application.objects.filter(pk=draft.pk).update(status=Application.Status.WITHDRAWN)
+    assert _file_row(world, client, kind, pk) == DRAFT_FILE
+
+    Application.objects.filter(pk=draft.pk).update(
+        status=Application.Status.UNDER_REVIEW, submitted_at=timezone.now()
+    )
+    assert _file_row(world, client, kind, pk) == FILE

@@ -1,0 +1,43 @@
+"""The formula-injection guard of every spreadsheet export (tkdnportal.spreadsheets)."""
+
+import datetime
+from decimal import Decimal
+
+import pytest
+
+from tkdnportal.spreadsheets import FORMULA_PREFIXES, spreadsheet_row, spreadsheet_safe
+
+
+@pytest.mark.parametrize("prefix", ["=", "+", "-", "@", "\t", "\r"])
+def test_text_beginning_with_a_formula_character_gets_a_quote(prefix):
+    text = f'{prefix}HYPERLINK("http://evil.example/","klik")'
+    assert spreadsheet_safe(text) == "'" + text
+
+
+def test_every_documented_prefix_is_guarded():
+    assert set(FORMULA_PREFIXES) == {"=", "+", "-", "@", "\t", "\r"}
+
+
+@pytest.mark.parametrize(
+    "text", ["CV Rotan Lestari", "", "'=sudah dikutip", "Batik = Indonesia", " =spasi dulu", "1+1"]
+)
+def test_other_text_is_left_alone(text):
+    assert spreadsheet_safe(text) == text
+
+
+@pytest.mark.parametrize(
+    "value",
+    [Decimal("-5.25"), -3, -0.5, Decimal("32.50"), 0, None, datetime.date(2026, 1, 15)],
+)
+def test_numbers_and_dates_stay_what_they_are(value):
+    """A genuine negative number is a value, not a formula: it stays a number."""
+    assert spreadsheet_safe(value) is value
+
+
+def test_a_row_is_guarded_cell_by_cell():
+    assert spreadsheet_row(["=1+1", Decimal("-1"), "ok", "@SUM(A1)"]) == [
+        "'=1+1",
+        Decimal("-1"),
+        "ok",
+        "'@SUM(A1)",
+    ]
