@@ -159,7 +159,7 @@ class CertificateAdmin(
     def status_display(self, obj):
         status = obj.effective_status()
         label = Certificate.EffectiveStatus(status).label
-        colour = {"VALID": "#1a7f37", "EXPIRED": "#57606a", "REVOKED": "#cf222e"}[status]
+        colour = {"VALID": "#116329", "EXPIRED": "#424a53", "REVOKED": "#a40e26"}[status]
         return format_html('<strong style="color:{}">{}</strong>', colour, label)
 
     @admin.display(description=_("berkas PDF"))
