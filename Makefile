@@ -9,7 +9,8 @@ PIP := $(VENV)/bin/pip
 HOST ?= 127.0.0.1
 PORT ?= 8000
 # Development values for `make run` (settings.py defaults are production-safe).
-RUN_ENV := DEBUG=true SECURE_SSL_REDIRECT=false
+# E-mails go to files under var/mail/ (one log line each), not base64 into the terminal.
+RUN_ENV := DEBUG=true SECURE_SSL_REDIRECT=false EMAIL_URL=filemail://
 
 .PHONY: backup restore bench install install-test system-deps run test test-fast lint format migrations-check messages demo vendor clean
 

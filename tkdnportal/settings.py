@@ -196,6 +196,9 @@ CRISPY_TEMPLATE_PACK = "bootstrap5"
 # EMAIL_URL: consolemail:// (default), filemail://, smtp+tls://user:password@host:587
 _email = env.email_url("EMAIL_URL", default="consolemail://")
 EMAIL_BACKEND = _email["EMAIL_BACKEND"]
+if EMAIL_BACKEND == "django.core.mail.backends.filebased.EmailBackend":
+    # filemail://: each message in a file under EMAIL_FILE_PATH, one log line per message.
+    EMAIL_BACKEND = "tkdnportal.mail.FileEmailBackend"
 EMAIL_HOST = _email.get("EMAIL_HOST", "localhost")
 EMAIL_PORT = _email.get("EMAIL_PORT", 25)
 EMAIL_HOST_USER = _email.get("EMAIL_HOST_USER", "")
