@@ -11,7 +11,11 @@ the spreadsheet shows as plain text. Only text is touched: a genuine number (``D
 In the base layer of ``tkdnportal`` so the registry and the applications can both use it.
 """
 
-from collections.abc import Iterable
+import csv
+import datetime
+import io
+from collections.abc import Iterable, Sequence
+from decimal import Decimal
 from typing import Any
 
 #: The first characters that make a spreadsheet evaluate a text cell (OWASP, CSV Injection).
@@ -28,3 +32,60 @@ def spreadsheet_safe(value: Any) -> Any:
 def spreadsheet_row(values: Iterable[Any]) -> list[Any]:
     """A whole row through :func:`spreadsheet_safe`."""
     return [spreadsheet_safe(value) for value in values]
+
+
+#: The download formats every table offers (a query parameter ``format`` picks one).
+TABLE_FORMATS = ("csv", "xlsx")
+XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def table_bytes(
+    fmt: str, header: Sequence[str], rows: Iterable[Sequence[Any]], *, title: str = ""
+) -> bytes:
+    """One table as a CSV (UTF-8 with BOM, for spreadsheet programs) or XLSX file.
+
+    Every cell goes through :func:`spreadsheet_safe`; numbers (``Decimal``, ``int``) and dates stay
+    numbers and dates in the XLSX, so a buyer can sort and sum them.
+    """
+    if fmt == "csv":
+        buffer = io.StringIO()
+        writer = csv.writer(buffer)
+        writer.writerow(spreadsheet_row(header))
+        for row in rows:
+            writer.writerow(spreadsheet_row(row))
+        return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+    if fmt == "xlsx":
+        from openpyxl import Workbook
+        from openpyxl.styles import Font
+
+        workbook = Workbook(write_only=False)
+        sheet = workbook.active
+        sheet.title = (title or "Data")[:31]
+        sheet.append(spreadsheet_row(header))
+        for cell in sheet[1]:
+            cell.font = Font(bold=True)
+        for row in rows:
+            sheet.append([_xlsx_cell(value) for value in spreadsheet_row(row)])
+        sheet.freeze_panes = "A2"
+        buffer = io.BytesIO()
+        workbook.save(buffer)
+        return buffer.getvalue()
+    raise ValueError(f"unknown table format {fmt!r}; expected one of {TABLE_FORMATS}")
+
+
+def table_response(fmt: str, filename: str, header, rows, *, title: str = ""):
+    """An attachment response with :func:`table_bytes`; ``filename`` without extension."""
+    from django.http import HttpResponse
+
+    content_type = "text/csv; charset=utf-8" if fmt == "csv" else XLSX_CONTENT_TYPE
+    response = HttpResponse(table_bytes(fmt, header, rows, title=title), content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{filename}.{fmt}"'
+    return response
+
+
+def _xlsx_cell(value: Any) -> Any:
+    if isinstance(value, Decimal | int | float | datetime.date) or value is None:
+        if isinstance(value, datetime.datetime) and value.tzinfo is not None:
+            return value.replace(tzinfo=None)
+        return value
+    return str(value)
