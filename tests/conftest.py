@@ -10,6 +10,17 @@ def _media_root(settings, tmp_path):
     settings.REGISTRY_PAGE_CACHE_SECONDS = 0
 
 
+@pytest.fixture(autouse=True)
+def _replica_reads_only_where_allowed(request, settings):
+    """Public reads go to the replica (a test mirror: tkdnportal/settings_test.py) only in tests
+    that allow the "replica" database (``django_db(databases=[..., "replica"])``); the others
+    keep their rows in a transaction that the replica's connection cannot see."""
+    marker = request.node.get_closest_marker("django_db")
+    databases = marker.kwargs.get("databases") if marker else None
+    if not databases or (databases != "__all__" and "replica" not in databases):
+        settings.DATABASE_REPLICA_ALIAS = ""
+
+
 @pytest.fixture
 def reference_data(db):
     """Regions and holidays as the data migrations load them, put back when an earlier

@@ -77,6 +77,8 @@ MIDDLEWARE = [
     # Before any view, session or database read: a NUL in the path or query, or a date no
     # database column can take, is a 400.
     "tkdnportal.middleware.RefuseOddInputMiddleware",
+    # Before anything reads the database (sessions, views): may this request read the replica?
+    "tkdnportal.db_router.ReplicaReadsMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -115,10 +117,36 @@ TEMPLATES = [
 DATABASES = {
     "default": env.db_url("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'db.sqlite3'}"),
 }
-if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-    DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=60))
-    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
-else:
+# Read replica (tkdnportal/db_router.py, docs/operations.md): the public register's anonymous
+# GET requests (DATABASE_REPLICA_PATHS) read from it; writes and everything else use "default".
+DATABASE_REPLICA_URL = env.str("DATABASE_REPLICA_URL", default="")
+DATABASE_REPLICA_ALIAS = "replica" if DATABASE_REPLICA_URL else ""
+if DATABASE_REPLICA_URL:
+    DATABASES["replica"] = env.db_url_config(DATABASE_REPLICA_URL)
+DATABASE_REPLICA_PATHS = [
+    "/registri/",
+    "/sertifikat/",
+    "/verify/",
+    "/verifikasi/",
+    "/statistik/",
+    "/pemasok/",
+    "/api/v1/certificates/",
+    "/api/v1/verify/",
+    "/api/v1/verify-file/",
+    "/api/v1/suppliers/",
+]
+DATABASE_ROUTERS = ["tkdnportal.db_router.ReplicaRouter"]
+for _database in DATABASES.values():
+    if _database["ENGINE"] == "django.db.backends.postgresql":
+        # Persistent connections (seconds; 0 closes after each request), checked before reuse.
+        _database.setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=60))
+        _database["CONN_HEALTH_CHECKS"] = True
+        # Behind PgBouncer in transaction mode a cursor cannot outlive its transaction: turn
+        # server-side cursors (QuerySet.iterator()) off there.
+        _database["DISABLE_SERVER_SIDE_CURSORS"] = env.bool(
+            "DISABLE_SERVER_SIDE_CURSORS", default=False
+        )
+if DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
     # SQLite: wait for a lock instead of failing at once when web and worker write together.
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault("timeout", 20)
     # Take the write lock when a transaction starts: a read-then-write transaction (two officials

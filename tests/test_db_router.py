@@ -1,0 +1,121 @@
+"""The read replica: anonymous public-register reads go to ``replica``, the rest to the primary.
+
+``replica`` is a test mirror of the default database (tkdnportal/settings_test.py: SQLite and
+PostgreSQL alike), so these tests run the routing for real: the rows are committed
+(``transaction=True``) and the replica's own connection reads them.
+"""
+
+import hashlib
+
+from django.core.files.base import ContentFile
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connections, transaction
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+import pytest
+
+from registry.models import Certificate
+from tests.factories import PDF_BYTES, CertificateFactory, UserFactory
+from tkdnportal import db_router
+from tkdnportal.db_router import ReplicaRouter, replica_reads
+
+pytestmark = [
+    pytest.mark.django_db(transaction=True, databases=["default", "replica"]),
+    pytest.mark.usefixtures("reference_data"),
+]
+
+
+@pytest.fixture
+def issued():
+    certificate = CertificateFactory(issue_date=timezone.localdate())
+    certificate.pdf.save("sertifikat.pdf", ContentFile(PDF_BYTES), save=False)
+    certificate.pdf_sha256 = hashlib.sha256(PDF_BYTES).hexdigest()
+    certificate.save()
+    return certificate
+
+
+class Reads:
+    """The queries each database connection ran inside the block."""
+
+    def __enter__(self):
+        self.primary = CaptureQueriesContext(connections["default"]).__enter__()
+        self.replica = CaptureQueriesContext(connections["replica"]).__enter__()
+        return self
+
+    def __exit__(self, *exc):
+        self.replica.__exit__(*exc)
+        self.primary.__exit__(*exc)
+
+
+def public_urls(certificate) -> list[str]:
+    return [
+        f"/registri/?q={certificate.company_name.split()[0]}",
+        f"/sertifikat/{certificate.number}/",
+        f"/sertifikat/{certificate.number}/unduh/",
+        f"/verify/{certificate.verification_token}/",
+        "/api/v1/certificates/",
+        f"/api/v1/verify/{certificate.verification_token}/",
+    ]
+
+
+def test_anonymous_public_reads_go_to_the_replica(client, issued):
+    for url in public_urls(issued):
+        with Reads() as reads:
+            response = client.get(url)
+        assert response.status_code == 200, url
+        assert len(reads.replica) > 0, url
+        assert len(reads.primary) == 0, (url, [q["sql"] for q in reads.primary])
+    # The mirror holds the committed rows: the page shows the certificate.
+    assert issued.number in client.get(f"/sertifikat/{issued.number}/").content.decode()
+
+
+def test_a_signed_in_person_reads_the_primary(client, issued):
+    """Only people with a session can have written: they never see replication lag."""
+    client.force_login(UserFactory())
+    for url in public_urls(issued):
+        with Reads() as reads:
+            assert client.get(url).status_code == 200, url
+        assert len(reads.replica) == 0, url
+        assert len(reads.primary) > 0, url
+
+
+def test_posts_and_other_pages_read_the_primary(client, issued):
+    with Reads() as reads:
+        upload = SimpleUploadedFile("s.pdf", PDF_BYTES, content_type="application/pdf")
+        response = client.post(f"/verify/{issued.verification_token}/", {"pdf": upload})
+        assert response.status_code == 200
+        assert client.get("/kalkulator/").status_code == 200
+        assert client.get("/akun/masuk/").status_code in (200, 302)
+    assert len(reads.replica) == 0
+    assert len(reads.primary) > 0
+
+
+def test_writes_never_go_to_the_replica(issued):
+    router = ReplicaRouter()
+    with replica_reads(), Reads() as reads:
+        assert router.db_for_write(Certificate) == "default"
+        assert router.db_for_read(Certificate) == "replica"
+        Certificate.objects.filter(pk=issued.pk).update(product_brand="Baru")
+        with transaction.atomic():
+            # Inside a transaction on the primary, reads must see its own rows: primary.
+            assert router.db_for_read(Certificate) is None
+            assert Certificate.objects.get(pk=issued.pk).product_brand == "Baru"
+    assert not any("UPDATE" in q["sql"] for q in reads.replica.captured_queries)
+    assert len(reads.replica) == 0
+    assert router.allow_migrate("replica", "registry") is False
+    assert router.allow_migrate("default", "registry") is True
+
+
+def test_without_a_replica_everything_reads_the_primary(client, issued, settings):
+    settings.DATABASE_REPLICA_ALIAS = ""
+    with Reads() as reads:
+        assert client.get(f"/sertifikat/{issued.number}/").status_code == 200
+    assert len(reads.replica) == 0 and len(reads.primary) > 0
+    db_router.check_replica()  # nothing to check
+
+
+def test_check_replica_asks_the_replica():
+    with Reads() as reads:
+        db_router.check_replica()
+    assert [q["sql"] for q in reads.replica.captured_queries] == ["SELECT 1"]
