@@ -23,13 +23,13 @@ replication. ``check_replica`` is the health probe.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 
 from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, connections
-from django.http import HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse
 
 _replica_allowed: ContextVar[bool] = ContextVar("tkdn_replica_allowed", default=False)
 
@@ -91,7 +91,25 @@ class ReplicaReadsMiddleware:
         if not may_read_replica(request):
             return self.get_response(request)
         with replica_reads():
-            return self.get_response(request)
+            response = self.get_response(request)
+        if response.streaming and not response.is_async and not isinstance(response, FileResponse):
+            # A streamed CSV export reads its rows while the server sends them, after this
+            # method returned: those reads go to the replica too.
+            response.streaming_content = _reading_replica(response.streaming_content)
+        return response
+
+
+def _reading_replica(chunks: Iterable) -> Iterator:
+    """Produce each chunk inside :func:`replica_reads`, set and reset within one ``next()``
+    (the flag never stays set between chunks, whatever the server does meanwhile)."""
+    iterator = iter(chunks)
+    while True:
+        with replica_reads():
+            try:
+                chunk = next(iterator)
+            except StopIteration:
+                return
+        yield chunk
 
 
 def check_replica() -> None:
