@@ -20,10 +20,21 @@ from tests.factories import PDF_BYTES, CertificateFactory, UserFactory
 from tkdnportal import db_router
 from tkdnportal.db_router import ReplicaRouter, replica_reads
 
-pytestmark = [
+# Committed rows (the replica's connection must see them): transactional, seconds per test.
+replica_db = [
+    pytest.mark.slow,
     pytest.mark.django_db(transaction=True, databases=["default", "replica"]),
     pytest.mark.usefixtures("reference_data"),
 ]
+
+
+def apply(marks):
+    def decorate(function):
+        for mark in reversed(marks):
+            function = mark(function)
+        return function
+
+    return decorate
 
 
 @pytest.fixture
@@ -60,6 +71,7 @@ def public_urls(certificate) -> list[str]:
     ]
 
 
+@apply(replica_db)
 def test_anonymous_public_reads_go_to_the_replica(client, issued):
     bodies = {}
     for url in public_urls(issued):
@@ -76,6 +88,7 @@ def test_anonymous_public_reads_go_to_the_replica(client, issued):
     assert issued.number in client.get(f"/sertifikat/{issued.number}/").content.decode()
 
 
+@apply(replica_db)
 def test_a_signed_in_person_reads_the_primary(client, issued):
     """Only people with a session can have written: they never see replication lag."""
     client.force_login(UserFactory())
@@ -89,6 +102,7 @@ def test_a_signed_in_person_reads_the_primary(client, issued):
         assert len(reads.primary) > 0, url
 
 
+@apply(replica_db)
 def test_posts_and_other_pages_read_the_primary(client, issued):
     with Reads() as reads:
         upload = SimpleUploadedFile("s.pdf", PDF_BYTES, content_type="application/pdf")
@@ -100,6 +114,7 @@ def test_posts_and_other_pages_read_the_primary(client, issued):
     assert len(reads.primary) > 0
 
 
+@apply(replica_db)
 def test_writes_never_go_to_the_replica(issued):
     router = ReplicaRouter()
     with replica_reads(), Reads() as reads:
@@ -116,6 +131,7 @@ def test_writes_never_go_to_the_replica(issued):
     assert router.allow_migrate("default", "registry") is True
 
 
+@apply(replica_db)
 def test_without_a_replica_everything_reads_the_primary(client, issued, settings):
     settings.DATABASE_REPLICA_ALIAS = ""
     with Reads() as reads:
@@ -124,7 +140,45 @@ def test_without_a_replica_everything_reads_the_primary(client, issued, settings
     db_router.check_replica()  # nothing to check
 
 
+@apply(replica_db)
 def test_check_replica_asks_the_replica():
     with Reads() as reads:
         db_router.check_replica()
     assert [q["sql"] for q in reads.replica.captured_queries] == ["SELECT 1"]
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "cookies", "expected"),
+    [
+        ("GET", "/sertifikat/TKDNIK-32-2026-000001/", {}, True),
+        ("HEAD", "/registri/", {}, True),
+        ("GET", "/api/v1/certificates/", {"csrftoken": "x"}, True),
+        ("GET", "/pemasok/", {}, True),
+        ("GET", "/sertifikat/TKDNIK-32-2026-000001/", {"sessionid": "x"}, False),
+        ("POST", "/verify/abc/", {}, False),
+        ("GET", "/ikm/", {}, False),
+        ("GET", "/admin/registry/certificate/", {}, False),
+        ("GET", "/api/v1/calculator/", {}, False),
+    ],
+)
+def test_which_requests_may_read_the_replica(rf, settings, method, path, cookies, expected):
+    settings.DATABASE_REPLICA_ALIAS = "replica"
+    request = rf.generic(method, path)
+    request.COOKIES.update(cookies)
+    assert db_router.may_read_replica(request) is expected
+    settings.DATABASE_REPLICA_ALIAS = ""
+    assert db_router.may_read_replica(request) is False
+
+
+def test_streamed_chunks_are_made_inside_the_flag_and_it_never_leaks():
+    seen = []
+
+    def chunks():
+        for part in (b"a", b"b"):
+            seen.append(db_router._replica_allowed.get())
+            yield part
+
+    stream = db_router._reading_replica(chunks())
+    assert next(stream) == b"a" and db_router._replica_allowed.get() is False
+    assert list(stream) == [b"b"] and seen == [True, True]
+    assert db_router._replica_allowed.get() is False

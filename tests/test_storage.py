@@ -33,7 +33,8 @@ from tests.factories import (
 )
 from tkdnportal import storage
 
-pytestmark = pytest.mark.django_db
+# A real HTTP server and PDF rendering: seconds per test.
+pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 
 
 def local_files(settings) -> list[Path]:
@@ -114,7 +115,6 @@ def test_a_missing_object_is_a_404_not_a_crash(client, s3_media):
     assert client.get(f"/sertifikat/{certificate.number}/unduh/").status_code == 404
 
 
-@pytest.mark.slow
 def test_load_demo_on_s3_leaves_no_file_on_local_disk(settings, s3_media):
     call_command("load_demo", verbosity=0)
     keys = bucket_keys(s3_media)
