@@ -182,3 +182,59 @@ def test_streamed_chunks_are_made_inside_the_flag_and_it_never_leaks():
     assert next(stream) == b"a" and db_router._replica_allowed.get() is False
     assert list(stream) == [b"b"] and seen == [True, True]
     assert db_router._replica_allowed.get() is False
+
+
+def test_settings_from_the_environment(tmp_path):
+    """DATABASE_REPLICA_URL adds the replica with the pooler settings; a bucket name switches
+    the media to a private S3 storage whose secret may come from a file."""
+    import json
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    secret = tmp_path / "s3-secret"
+    secret.write_text("rahasia-s3\n")
+    code = (
+        "import json; from django.conf import settings as s; print(json.dumps("
+        "{'db': s.DATABASES, 'storages': s.STORAGES, 'alias': s.DATABASE_REPLICA_ALIAS}))"
+    )
+    keep = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "AWS_"))}
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=Path(__file__).resolve().parent.parent,
+        env={
+            **keep,
+            "DJANGO_SETTINGS_MODULE": "tkdnportal.settings",
+            "SECRET_KEY": "x" * 50,
+            "TKDN_VAR_DIR": str(tmp_path),
+            "DATABASE_URL": "postgres://tkdn:pw@pgbouncer:6432/tkdn",
+            "DATABASE_REPLICA_URL": "postgres://tkdn:pw@pgbouncer-replica:6432/tkdn",
+            "DISABLE_SERVER_SIDE_CURSORS": "true",
+            "CONN_MAX_AGE": "30",
+            "AWS_STORAGE_BUCKET_NAME": "tkdn-media",
+            "AWS_S3_ENDPOINT_URL": "http://minio:9000",
+            "AWS_ACCESS_KEY_ID": "portal",
+            "AWS_SECRET_ACCESS_KEY_FILE": str(secret),
+            "AWS_QUERYSTRING_EXPIRE": "30",
+        },
+    )
+    assert out.returncode == 0, out.stderr
+    loaded = json.loads(out.stdout)
+    assert loaded["alias"] == "replica"
+    replica = loaded["db"]["replica"]
+    assert replica["HOST"] == "pgbouncer-replica" and replica["NAME"] == "tkdn"
+    for database in loaded["db"].values():
+        assert database["CONN_MAX_AGE"] == 30 and database["CONN_HEALTH_CHECKS"] is True
+        assert database["DISABLE_SERVER_SIDE_CURSORS"] is True
+    media = loaded["storages"]["default"]
+    assert media["BACKEND"] == "storages.backends.s3.S3Storage"
+    options = media["OPTIONS"]
+    assert options["bucket_name"] == "tkdn-media"
+    assert options["endpoint_url"] == "http://minio:9000"
+    assert options["secret_key"] == "rahasia-s3"
+    assert options["default_acl"] is None and options["file_overwrite"] is False
+    assert options["querystring_auth"] is True and options["querystring_expire"] == 30
