@@ -510,3 +510,230 @@ def populations_of(*, region: Region) -> list[dict]:
     return [row for row in data["provinces"] if row["code"] == region.province_id] + [
         row for row in data["regencies"] if row["province"] == region.province_id
     ]
+
+
+# --- The dashboard's sections ---------------------------------------------------------------
+
+
+@dataclass
+class Section:
+    """One figure of the dashboard: a table (the source of truth, and the download) and an
+    optional chart drawn from the same rows."""
+
+    key: str
+    title: str
+    description: str
+    header: list[str]
+    rows: list[list]
+    empty: str = ""
+    #: Per row: a percentage for a progress bar (targets), or None.
+    progress: list[Decimal | None] = field(default_factory=list)
+    #: {"labels": [...], "values": [...], "label": "...", "horizontal": bool, "max": n|None}
+    chart: dict | None = None
+
+
+def _num(value) -> object:
+    return "" if value is None else value
+
+
+def section_targets(*, region: Region, year: int, today: datetime.date) -> Section:
+    rows = targets_progress(region=region, year=year)
+    return Section(
+        key="targets",
+        title=_("Target %(year)d") % {"year": year},
+        description=_(
+            "Target yang ditetapkan dinas untuk wilayah dan tahun ini, dan capaiannya sejauh "
+            "ini. Nasional: jumlah target setiap provinsi."
+        ),
+        header=[_("Ukuran"), _("Target"), _("Capaian"), _("Capaian (%)")],
+        rows=[
+            [
+                row["label"],
+                row["target"],
+                _num(row["actual"]) if row["actual"] is not None else _("belum ada data"),
+                _num(row["percent"]),
+            ]
+            for row in rows
+        ],
+        progress=[row["percent"] for row in rows],
+        empty=_("Belum ada target untuk wilayah dan tahun ini."),
+    )
+
+
+def section_funnel(*, region: Region, year: int, today: datetime.date) -> Section:
+    rows = funnel(region=region, year=year)
+    return Section(
+        key="funnel",
+        title=_("Corong pemohon"),
+        description=_(
+            "Pemilik yang mendaftar pada tahun ini dan berapa yang mencapai setiap tahap. Di "
+            "tingkat wilayah, akun dihitung menurut wilayah profil usahanya (akun tanpa profil "
+            "usaha hanya terhitung nasional)."
+        ),
+        header=[
+            _("Tahap"),
+            _("Pemilik"),
+            _("Berkurang dari tahap sebelumnya (%)"),
+            _("Dari yang terdaftar (%)"),
+        ],
+        rows=[
+            [row["label"], row["count"], _num(row["drop_off_pct"]), _num(row["of_registered_pct"])]
+            for row in rows
+        ],
+        chart={
+            "labels": [row["label"] for row in rows],
+            "values": [row["count"] for row in rows],
+            "label": _("Pemilik"),
+            "horizontal": True,
+        },
+    )
+
+
+def section_service_level(*, region: Region, year: int, today: datetime.date) -> Section:
+    rows = service_level(region=region, year=year)
+    return Section(
+        key="service-level",
+        title=_("Tingkat layanan"),
+        description=_(
+            "Permohonan yang diputuskan pada tahun ini dalam batas hari kerja aturan "
+            "perhitungannya (tanpa akhir pekan dan hari libur nasional)."
+        ),
+        header=[
+            _("Aturan"),
+            _("Batas (hari kerja)"),
+            _("Diputuskan"),
+            _("Tepat waktu"),
+            _("Tepat waktu (%)"),
+        ],
+        rows=[
+            [
+                row["rule_set"],
+                _num(row["limit_days"]),
+                row["decided"],
+                row["met"],
+                _num(row["met_pct"]),
+            ]
+            for row in rows
+        ],
+        progress=[row["met_pct"] for row in rows],
+        empty=_("Belum ada permohonan yang diputuskan pada tahun ini."),
+    )
+
+
+def section_reasons(*, region: Region, year: int, today: datetime.date) -> Section:
+    rows = top_reasons(region=region, year=year)
+    return Section(
+        key="reasons",
+        title=_("Alasan penolakan dan perbaikan utama"),
+        description=_("Kode alasan keputusan petugas pada tahun ini, yang paling sering dahulu."),
+        header=[_("Keputusan"), _("Kode"), _("Alasan"), _("Jumlah")],
+        rows=[[row["kind_label"], row["code"], row["label"], row["count"]] for row in rows],
+        empty=_("Belum ada penolakan atau permintaan perbaikan pada tahun ini."),
+        chart={
+            "labels": [f"{row['kind_label']}: {row['label']}" for row in rows],
+            "values": [row["count"] for row in rows],
+            "label": _("Jumlah"),
+            "horizontal": True,
+        }
+        if rows
+        else None,
+    )
+
+
+def section_expiring(*, region: Region, year: int, today: datetime.date) -> Section:
+    rows = expiring_certificates(region=region, today=today)
+    return Section(
+        key="expiring",
+        title=_("Sertifikat berakhir dalam %(days)d hari") % {"days": EXPIRING_WITHIN_DAYS},
+        description=_(
+            "Sertifikat berlaku yang berakhir dalam masa pembaruan; pemiliknya menerima "
+            "pengingat e-mail %(steps)s hari sebelumnya."
+        )
+        % {"steps": ", ".join(str(step) for step in rules.EXPIRY_REMINDER_DAYS)},
+        header=[
+            _("Nomor sertifikat"),
+            _("Perusahaan"),
+            _("Produk"),
+            _("Kabupaten/kota"),
+            _("Berlaku sampai"),
+            _("Sisa hari"),
+            _("Pengingat terkirim (H-)"),
+            _("Pembaruan dimulai"),
+        ],
+        rows=[
+            [
+                row["number"],
+                row["company"],
+                row["product"],
+                row["regency"],
+                row["expires_on"],
+                row["days_left"],
+                ", ".join(str(days) for days in row["reminders"]) or "–",
+                _("ya") if row["renewal_started"] else _("belum"),
+            ]
+            for row in rows
+        ],
+        empty=_("Tidak ada sertifikat yang berakhir dalam masa ini."),
+    )
+
+
+def section_coverage(*, region: Region, year: int, today: datetime.date) -> Section:
+    rows = populations_of(region=region)
+    return Section(
+        key="coverage",
+        title=_("Cakupan IKM bersertifikat"),
+        description=_(
+            "IKM dengan sertifikat berlaku dibanding jumlah IKM yang dimasukkan dinas (data "
+            "terakhir per wilayah, dengan sumbernya)."
+        ),
+        header=[
+            _("Wilayah"),
+            _("IKM bersertifikat"),
+            _("Jumlah IKM"),
+            _("Cakupan (%)"),
+            _("Sumber"),
+            _("Tahun data"),
+        ],
+        rows=[
+            [
+                row["name"],
+                row["certified_ikm"],
+                row["population"] if row["population"] is not None else _("tidak ada data"),
+                _num(row["coverage_pct"]),
+                row["source"],
+                _num(row["population_year"]),
+            ]
+            for row in rows
+        ],
+    )
+
+
+#: The dashboard's figures in order, by key (the key names the download too).
+#: HOOK (issue 15, events): the outreach events module plugs its "events and their conversion"
+#: section in here at merge: ``SECTIONS["events"] = section_events`` (then it shows before the
+#: expiring certificates, see ``dashboard_sections``), with ``section_events(*, region, year,
+#: today) -> Section`` (a row per event: date, title, registered, attended, applications started
+#: afterwards, conversion %) and, for the "owners trained" target, ``ACTUAL_PROVIDERS``.
+SECTIONS: dict[str, Callable[..., Section]] = {
+    "targets": section_targets,
+    "funnel": section_funnel,
+    "service-level": section_service_level,
+    "reasons": section_reasons,
+    "coverage": section_coverage,
+    "expiring": section_expiring,
+}
+#: Sections shown last, whatever is plugged in after them.
+LAST_SECTIONS = ("coverage", "expiring")
+
+
+def dashboard_sections(
+    *, region: Region, year: int, today: datetime.date | None = None, only: str | None = None
+) -> list[Section]:
+    """Every section of the dashboard in order (or just the one keyed ``only``, a download)."""
+    today = today or timezone.localdate()
+    keys = [key for key in SECTIONS if key not in LAST_SECTIONS] + [
+        key for key in LAST_SECTIONS if key in SECTIONS
+    ]
+    if only is not None:
+        keys = [key for key in keys if key == only]
+    return [SECTIONS[key](region=region, year=year, today=today) for key in keys]
