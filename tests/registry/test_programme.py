@@ -433,3 +433,20 @@ def test_official_sets_a_target_through_the_admin(client):
     assert response.status_code == 200 and "sudah ada" in response.content.decode()
     html = client.get(reverse("admin:registry_programmetarget_changelist")).content.decode()
     assert "<progress" in html
+
+
+def test_demo_data_marks_its_figures_as_demo(client):
+    from django.core.management import call_command
+
+    call_command("load_demo", verbosity=0)
+    call_command("load_demo", verbosity=0)  # idempotent: no second entry
+    assert RegionPopulation.objects.count() == 2
+    assert all(row.source.startswith("Data demo") for row in RegionPopulation.objects.all())
+    body = client.get(reverse("api:statistics_coverage"), HTTP_ACCEPT="application/json").json()
+    jabar = next(row for row in body["provinces"] if row["code"] == "32")
+    assert jabar["demo"] is True and jabar["population"] == 84000
+    official = UserFactory(username="petugas.jabar")
+    client.force_login(official)
+    html = client.get(DASHBOARD).content.decode()
+    assert "Data demo" in html and "84.000" in html
+    assert ProgrammeTarget.objects.filter(province_id="32").count() == 4

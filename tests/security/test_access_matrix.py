@@ -454,7 +454,9 @@ def concrete_url(route: str, w: dict) -> str:
             f"admin/applications/application/{w['issued'].pk}/sertifikat-pdf/"
         ),
         "api/v1/certificates/changes/": "api/v1/certificates/changes/?changed_since=2026-01-01",
-        "admin/registry/programmetarget/dasbor/": "admin/registry/programmetarget/dasbor/?wilayah=32",
+        "admin/registry/programmetarget/dasbor/": (
+            "admin/registry/programmetarget/dasbor/?wilayah=32"
+        ),
         "admin/registry/programmetarget/dasbor/unduh/<slug:figure>/<slug:fmt>/": (
             "admin/registry/programmetarget/dasbor/unduh/targets/xlsx/?wilayah=32"
         ),
