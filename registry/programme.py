@@ -311,16 +311,18 @@ def funnel(*, region: Region, year: int) -> list[dict]:
         date_joined__date__gte=start, date_joined__date__lte=end
     )
     apps = "company__products__applications__"
+    # Each stage counts whoever reached it or any later one, so the funnel never widens (an
+    # owner may start a draft before uploading the NIB document).
+    issued = Q(**{f"{apps}certificate__isnull": False})
+    submitted = Q(**{f"{apps}submitted_at__isnull": False}) | issued
+    draft = Q(**{f"{apps}isnull": False}) | submitted
+    profile = Q(company__documents__kind=SupportingDocument.Kind.NIB) | draft
     counts = cohort.aggregate(
         registered=Count("id", distinct=True),
-        profile=Count(
-            "id",
-            filter=Q(company__documents__kind=SupportingDocument.Kind.NIB),
-            distinct=True,
-        ),
-        draft=Count("id", filter=Q(**{f"{apps}isnull": False}), distinct=True),
-        submitted=Count("id", filter=Q(**{f"{apps}submitted_at__isnull": False}), distinct=True),
-        issued=Count("id", filter=Q(**{f"{apps}certificate__isnull": False}), distinct=True),
+        profile=Count("id", filter=profile, distinct=True),
+        draft=Count("id", filter=draft, distinct=True),
+        submitted=Count("id", filter=submitted, distinct=True),
+        issued=Count("id", filter=issued, distinct=True),
     )
     rows = []
     previous = None

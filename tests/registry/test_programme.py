@@ -89,21 +89,25 @@ def test_funnel_counts_each_stage_of_the_year_cohort_with_drop_off():
         for _ in range(n):
             _owner(joined=day, stage=stage)
     _owner(joined=datetime.date(2025, 12, 31), stage="issued")  # last year's cohort
+    # A draft without the NIB document counts as a complete profile too: the funnel never widens.
+    no_document = _owner(joined=day, stage="company")
+    ApplicationFactory(product=ProductFactory(company=no_document.company))
     _owner(joined=day, province="33", regency="33.72", stage="issued")  # another province
 
     national = {row["stage"]: row for row in programme.funnel(region=programme.NATIONAL, year=2026)}
     assert [
         national[key]["count"] for key in ("registered", "profile", "draft", "submitted", "issued")
-    ] == [11, 8, 6, 4, 3]  # the Jateng owner counts nationally
+    ] == [12, 9, 7, 4, 3]  # the Jateng owner counts nationally
 
     jabar = programme.funnel(region=JABAR, year=2026)
     counts = [row["count"] for row in jabar]
-    # In a region, accounts without a company profile cannot be placed: 8 have one in Jabar.
-    assert counts == [8, 7, 5, 3, 2]
+    # In a region, accounts without a company profile cannot be placed: 9 have one in Jabar.
+    assert counts == [9, 8, 6, 3, 2]
     assert jabar[0]["drop_off_pct"] is None
-    assert jabar[1]["drop_off_pct"] == Decimal("12.50")  # 1 of 8 lost
+    assert jabar[1]["drop_off_pct"] == Decimal("11.11")  # 1 of 9 lost
+    assert jabar[3]["drop_off_pct"] == Decimal("50.00")  # 3 of 6
     assert jabar[4]["drop_off_pct"] == Decimal("33.33")  # 1 of 3
-    assert jabar[4]["of_registered_pct"] == Decimal("25.00")
+    assert jabar[4]["of_registered_pct"] == Decimal("22.22")
     bandung = programme.Region("32", "32.73")
     assert [row["count"] for row in programme.funnel(region=bandung, year=2026)] == counts
 
