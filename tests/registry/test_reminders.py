@@ -213,3 +213,11 @@ def test_another_owner_cannot_renew(client):
     )
     assert client.get(renew).status_code == 404
     assert client.post(renew).status_code == 404
+
+
+def test_the_sweep_is_in_the_beat_schedule_daily(settings):
+    from celery.schedules import crontab
+
+    entry = settings.CELERY_BEAT_SCHEDULE["certificate-reminders"]
+    assert entry["task"] == "registry.tasks.certificate_reminders_sweep_task"
+    assert isinstance(entry["schedule"], crontab) and entry["schedule"].hour == {8}
