@@ -13,7 +13,7 @@ from decimal import Decimal
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.db.models import F, Max, Q
+from django.db.models import Max, Q
 from django.db.models.functions import Coalesce
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -230,7 +230,7 @@ def _renewals(company) -> list[Application]:
     """Certified applications whose certificate is within the renewal window (or ran out) and
     whose product has no open application yet: the dashboard offers "Perbarui sertifikat"."""
     window_end = timezone.localdate() + datetime.timedelta(days=rules.RENEWAL_WINDOW_DAYS)
-    return list(
+    candidates = list(
         Application.objects.filter(
             product__company=company,
             status__in=services.CERTIFIED_STATUSES,
@@ -239,11 +239,21 @@ def _renewals(company) -> list[Application]:
         .annotate(expires_on=Coalesce("certificate__extended_until", "certificate__valid_until"))
         .filter(expires_on__lte=window_end)
         .exclude(product__applications__status__in=Application.OPEN_STATUSES)
-        # Already renewed: a later certificate exists for the same product.
-        .exclude(product__applications__certificate__issue_date__gt=F("certificate__issue_date"))
         .select_related("product", "certificate")
         .order_by("expires_on")
     )
+    # Already renewed: the product has a certificate issued later than this one.
+    latest = dict(
+        Application.objects.filter(product__company=company, certificate__isnull=False)
+        .values("product_id")
+        .annotate(latest=Max("certificate__issue_date"))
+        .values_list("product_id", "latest")
+    )
+    return [
+        application
+        for application in candidates
+        if latest.get(application.product_id) == application.certificate.issue_date
+    ]
 
 
 @login_required

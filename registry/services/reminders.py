@@ -12,6 +12,7 @@ import datetime
 from django.conf import settings
 from django.core.mail import EmailMessage
 from django.db import IntegrityError, transaction
+from django.db.models import Max
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
@@ -35,9 +36,10 @@ def certificate_reminders_sweep(*, today: datetime.date | None = None) -> int:
     """Claim the reminder step due for every valid certificate near its end; queue the e-mails.
 
     Called daily by ``certificate_reminders_sweep_task`` (beat). Returns how many reminders were
-    claimed. Skipped: revoked or already expired certificates, and products whose owner has
-    already started a renewal (an open application). A claimed row whose e-mail is not yet sent
-    is queued again (``certificate_reminder_send`` sends it at most once).
+    claimed. Skipped: revoked or already expired certificates, products whose owner has already
+    started a renewal (an open application), and certificates already renewed (a later one). A
+    claimed row whose e-mail is not yet sent is queued again (``certificate_reminder_send`` sends
+    it at most once).
     """
     from registry.tasks import certificate_reminder_send_task
 
@@ -51,14 +53,21 @@ def certificate_reminders_sweep(*, today: datetime.date | None = None) -> int:
             last_day__lte=horizon,
             application__status__in=[Application.Status.ISSUED, Application.Status.EXTENDED],
         )
-        .values_list("pk", "last_day", "application__product_id")
+        .values_list("pk", "last_day", "application__product_id", "issue_date")
     )
-    ids = [pk for pk, _day, _product in candidates]
+    ids = [pk for pk, _day, _product, _issued in candidates]
+    products = [product for _pk, _day, product, _issued in candidates]
     renewing = set(
         Application.objects.filter(
-            status__in=Application.OPEN_STATUSES,
-            product_id__in=[product for _pk, _day, product in candidates],
+            status__in=Application.OPEN_STATUSES, product_id__in=products
         ).values_list("product_id", flat=True)
+    )
+    # Already renewed: the product has a certificate issued later than this one.
+    latest_issue = dict(
+        Certificate.objects.filter(application__product_id__in=products)
+        .values("application__product_id")
+        .annotate(latest=Max("issue_date"))
+        .values_list("application__product_id", "latest")
     )
     claimed = set(
         CertificateReminder.objects.filter(certificate_id__in=ids).values_list(
@@ -66,9 +75,9 @@ def certificate_reminders_sweep(*, today: datetime.date | None = None) -> int:
         )
     )
     created = 0
-    for pk, last_day, product_id in candidates:
+    for pk, last_day, product_id, issued in candidates:
         step = reminder_step_due((last_day - today).days)
-        if step is None or product_id in renewing:
+        if step is None or product_id in renewing or latest_issue[product_id] > issued:
             continue
         # This step or a more urgent one of the same validity period was already claimed.
         if any(

@@ -221,3 +221,18 @@ def test_the_sweep_is_in_the_beat_schedule_daily(settings):
     entry = settings.CELERY_BEAT_SCHEDULE["certificate-reminders"]
     assert entry["task"] == "registry.tasks.certificate_reminders_sweep_task"
     assert isinstance(entry["schedule"], crontab) and entry["schedule"].hour == {8}
+
+
+def test_a_renewed_certificate_is_neither_reminded_nor_offered_again(
+    client, django_capture_on_commit_callbacks
+):
+    old = _certificate(20)
+    renewed = ApplicationFactory(product=old.application.product, is_renewal=True, issued=True)
+    CertificateFactory(application=renewed, issue_date=timezone.localdate())
+    _sweep(django_capture_on_commit_callbacks)
+    assert not old.reminders.exists() and not mail.outbox
+    client.force_login(old.application.product.company.owner)
+    renew = reverse(
+        "applications:application_renew", kwargs={"public_id": old.application.public_id}
+    )
+    assert renew not in client.get(reverse("applications:dashboard")).content.decode()
