@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.contrib.auth import get_user_model
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, Max, Q, Sum
 from django.db.models.functions import Coalesce, TruncDate
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -470,6 +470,7 @@ def expiring_certificates(
             "regency_name",
             "last_day",
             "application__product_id",
+            "issue_date",
         )[:limit]
     )
     rows = list(rows)
@@ -480,12 +481,19 @@ def expiring_certificates(
         .values_list("certificate_id", "days_before")
     ):
         sent.setdefault(certificate_id, []).append(days)
-    # A renewal is under way when the certificate's product has an open application.
+    # A renewal is under way when the certificate's product has an open application, or done
+    # when it has a certificate issued later.
+    products = [row["application__product_id"] for row in rows]
     renewing = set(
         Application.objects.filter(
-            status__in=Application.OPEN_STATUSES,
-            product_id__in=[row["application__product_id"] for row in rows],
+            status__in=Application.OPEN_STATUSES, product_id__in=products
         ).values_list("product_id", flat=True)
+    )
+    latest_issue = dict(
+        Certificate.objects.filter(application__product_id__in=products)
+        .values("application__product_id")
+        .annotate(latest=Max("issue_date"))
+        .values_list("application__product_id", "latest")
     )
     return [
         {
@@ -496,7 +504,8 @@ def expiring_certificates(
             "expires_on": row["last_day"],
             "days_left": (row["last_day"] - today).days,
             "reminders": sent.get(row["pk"], []),
-            "renewal_started": row["application__product_id"] in renewing,
+            "renewal_started": row["application__product_id"] in renewing
+            or latest_issue[row["application__product_id"]] > row["issue_date"],
         }
         for row in rows
     ]

@@ -309,7 +309,9 @@ def test_expiring_certificates_within_the_renewal_window():
     )
     rows = programme.expiring_certificates(region=JABAR, today=today)
     assert [row["number"] for row in rows] == [soon.number]
-    assert rows[0]["days_left"] == 20
+    assert rows[0]["days_left"] == 20 and rows[0]["renewal_started"] is False
+    ApplicationFactory(product=soon.application.product, is_renewal=True)  # a renewal draft
+    assert programme.expiring_certificates(region=JABAR, today=today)[0]["renewal_started"]
 
 
 def _world():
