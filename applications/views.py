@@ -201,6 +201,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     """The owner's applications with status, last change and what to do next."""
     company = _company(request.user)
     applications = []
+    renewals = _renewals(company) if company else []
     if company is not None:
         qs = (
             Application.objects.filter(product__company=company)
@@ -216,9 +217,12 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "company": company,
             "applications": applications,
             "company_checks": company_checks(company=company) if company else [],
-            "renewals": _renewals(company) if company else [],
+            "renewals": renewals,
+            # A product due for renewal is offered above, with its data copied ("Perbarui").
             "products_without_application": (
-                company.products.exclude(applications__status__in=Application.OPEN_STATUSES)
+                company.products.exclude(
+                    applications__status__in=Application.OPEN_STATUSES
+                ).exclude(pk__in=[application.product_id for application in renewals])
                 if company
                 else []
             ),
