@@ -78,6 +78,13 @@ class RegionScopedMixin(NotFoundOutsideScopeMixin):
 
         return RegionForm
 
+    def get_list_filter(self, request):
+        # The province filter is for national users: an official's list holds one province.
+        filters = super().get_list_filter(request)
+        if programme.user_is_national(request.user):
+            return filters
+        return tuple(name for name in filters if name != "province")
+
     @admin.display(description=_("wilayah"))
     def region_display(self, obj):
         return obj.regency or obj.province

@@ -439,6 +439,7 @@ def test_official_sets_a_target_through_the_admin(client):
     assert response.status_code == 200 and "sudah ada" in response.content.decode()
     html = client.get(reverse("admin:registry_programmetarget_changelist")).content.decode()
     assert "<progress" in html
+    assert "Jawa Tengah" not in html  # the province filter is for national users only
 
 
 def test_demo_data_marks_its_figures_as_demo(client):
