@@ -22,6 +22,19 @@ from django.utils import timezone
 
 from . import calculation
 
+#: Portal policy, not regulation: the owner may renew a certificate from this many days before
+#: its last valid day (the dashboard lists those certificates, the owner's pages offer renewal).
+RENEWAL_WINDOW_DAYS = 90
+#: Expiry reminder e-mails, days before the last valid day (the first opens the renewal window).
+EXPIRY_REMINDER_DAYS = (RENEWAL_WINDOW_DAYS, 30, 7)
+
+
+def in_renewal_window(expires_on: datetime.date, today: datetime.date | None = None) -> bool:
+    """Whether a certificate ending on ``expires_on`` may be renewed on ``today``: from
+    ``RENEWAL_WINDOW_DAYS`` before its last day, and after it has run out."""
+    today = today or timezone.localdate()
+    return (expires_on - today).days <= RENEWAL_WINDOW_DAYS
+
 
 def _date(value: object) -> datetime.date:
     if isinstance(value, datetime.date):

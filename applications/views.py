@@ -7,15 +7,18 @@ the admin and reach evidence files through :func:`file_download`.
 
 from __future__ import annotations
 
+import datetime
 from decimal import Decimal
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db.models import Max, Q
+from django.db.models.functions import Coalesce
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -198,6 +201,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     """The owner's applications with status, last change and what to do next."""
     company = _company(request.user)
     applications = []
+    renewals = _renewals(company) if company else []
     if company is not None:
         qs = (
             Application.objects.filter(product__company=company)
@@ -213,13 +217,47 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "company": company,
             "applications": applications,
             "company_checks": company_checks(company=company) if company else [],
+            "renewals": renewals,
+            # A product due for renewal is offered above, with its data copied ("Perbarui").
             "products_without_application": (
-                company.products.exclude(applications__status__in=Application.OPEN_STATUSES)
+                company.products.exclude(
+                    applications__status__in=Application.OPEN_STATUSES
+                ).exclude(pk__in=[application.product_id for application in renewals])
                 if company
                 else []
             ),
         },
     )
+
+
+def _renewals(company) -> list[Application]:
+    """Certified applications whose certificate is within the renewal window (or ran out) and
+    whose product has no open application yet: the dashboard offers "Perbarui sertifikat"."""
+    window_end = timezone.localdate() + datetime.timedelta(days=rules.RENEWAL_WINDOW_DAYS)
+    candidates = list(
+        Application.objects.filter(
+            product__company=company,
+            status__in=services.CERTIFIED_STATUSES,
+            certificate__status="VALID",
+        )
+        .annotate(expires_on=Coalesce("certificate__extended_until", "certificate__valid_until"))
+        .filter(expires_on__lte=window_end)
+        .exclude(product__applications__status__in=Application.OPEN_STATUSES)
+        .select_related("product", "certificate")
+        .order_by("expires_on")
+    )
+    # Already renewed: the product has a certificate issued later than this one.
+    latest = dict(
+        Application.objects.filter(product__company=company, certificate__isnull=False)
+        .values("product_id")
+        .annotate(latest=Max("certificate__issue_date"))
+        .values_list("product_id", "latest")
+    )
+    return [
+        application
+        for application in candidates
+        if latest.get(application.product_id) == application.certificate.issue_date
+    ]
 
 
 @login_required
@@ -355,12 +393,21 @@ def application_detail(request: HttpRequest, public_id) -> HttpResponse:
     """Status, history in the owner's words, the checklist, the result and the certificate."""
     application = _owned_application(request, public_id)
     certificate = getattr(application, "certificate", None)
+    # The timeline: every status change, and the certificate's expiry reminders once sent.
+    timeline = [(change.at, change, None) for change in application.history.select_related("actor")]
+    if certificate is not None:
+        timeline += [
+            (reminder.sent_at, None, reminder)
+            for reminder in certificate.reminders.filter(sent_at__isnull=False)
+        ]
+    timeline.sort(key=lambda item: item[0])
     return render(
         request,
         "applications/application_detail.html",
         {
             "application": application,
-            "history": application.history.select_related("actor").all(),
+            "timeline": timeline,
+            "renewable": services.application_renewable(application=application),
             "checks": application_checks(application=application)
             if application.is_editable
             else [],
@@ -546,6 +593,54 @@ def application_copy(request: HttpRequest, public_id) -> HttpResponse:
             },
         )
     return redirect("applications:application_edit", public_id=new.public_id)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def application_renew(request: HttpRequest, public_id) -> HttpResponse:
+    """ "Perbarui sertifikat": GET explains (the reminder e-mail links here), POST renews."""
+    application = _owned_application(request, public_id)
+    certificate = getattr(application, "certificate", None)
+    open_application = (
+        Application.objects.filter(
+            product=application.product, status__in=Application.OPEN_STATUSES
+        )
+        .exclude(pk=application.pk)
+        .first()
+    )
+    if open_application is not None:
+        messages.info(
+            request,
+            _("Produk ini sudah memiliki permohonan yang berjalan; lanjutkan permohonan itu."),
+        )
+        return redirect("applications:application_detail", public_id=open_application.public_id)
+    if request.method == "POST":
+        try:
+            new = services.application_renew(application=application, actor=request.user)
+        except (WorkflowError, ValidationError) as error:
+            messages.error(request, getattr(error, "message", None) or "; ".join(error.messages))
+            return redirect("applications:application_renew", public_id=public_id)
+        rule_set = rules.of(new)
+        messages.success(
+            request,
+            _(
+                "Draf pembaruan dibuat dengan data permohonan sebelumnya, menurut aturan yang "
+                "berlaku sekarang, %(code)s (%(basis)s). Periksa setiap isian, lalu ajukan."
+            )
+            % {"code": rule_set.code, "basis": rule_set.legal_basis_short},
+        )
+        return redirect("applications:application_edit", public_id=new.public_id)
+    return render(
+        request,
+        "applications/application_renew.html",
+        {
+            "application": application,
+            "certificate": certificate,
+            "renewable": services.application_renewable(application=application),
+            "rule_set": rules.in_force(),
+            "window_days": rules.RENEWAL_WINDOW_DAYS,
+        },
+    )
 
 
 # --- Documents and files ----------------------------------------------------------------------

@@ -15,6 +15,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 import environ
+from celery.schedules import crontab
 from whitenoise.compress import Compressor
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -344,6 +345,11 @@ CELERY_BEAT_SCHEDULE = {
     "expire-certificates": {
         "task": "registry.tasks.certificates_expire_task",
         "schedule": 3600,
+    },
+    # Expiry reminders (90/30/7 days before): daily at 08:00 Jakarta; a rerun sends nothing twice.
+    "certificate-reminders": {
+        "task": "registry.tasks.certificate_reminders_sweep_task",
+        "schedule": crontab(hour=8, minute=0),
     },
     # The public statistics are cached; changes also queue a refresh (at most once a minute).
     "refresh-statistics": {

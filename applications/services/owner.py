@@ -4,12 +4,14 @@ Called by the views of ``applications.views``. Each function checks ownership-in
 (editability, file types); the views have already checked that the actor owns the rows.
 """
 
+import datetime
 from collections.abc import Iterable
 from typing import Any
 
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from applications import rules, uploads
@@ -388,6 +390,48 @@ def application_copy(*, application: Application, actor) -> Application:
     """
     if application.status not in (S.REJECTED, S.WITHDRAWN):
         raise WorkflowError(_("Hanya permohonan yang ditolak atau dibatalkan yang dapat disalin."))
+    return _copy_into_new_draft(application=application, actor=actor)
+
+
+#: Statuses of an application whose certificate was issued (and not revoked).
+CERTIFIED_STATUSES = (S.ISSUED, S.EXTENDED, S.EXPIRED)
+
+
+def application_renewable(*, application: Application, today=None) -> bool:
+    """Whether the owner may renew this application's certificate now (``application_renew``)."""
+    certificate = getattr(application, "certificate", None)
+    return (
+        application.status in CERTIFIED_STATUSES
+        and certificate is not None
+        and certificate.status == "VALID"
+        and rules.in_renewal_window(certificate.expires_on, today)
+    )
+
+
+def application_renew(*, application: Application, actor, today=None) -> Application:
+    """Renew a certificate: copy the product's application into a new draft (a renewal).
+
+    Called by the owner's "Perbarui sertifikat" button (dashboard, the application page and the
+    expiry reminder e-mail's link). Allowed from ``rules.RENEWAL_WINDOW_DAYS`` before the
+    certificate's last valid day (and after it ran out), never for a revoked certificate. The
+    copy is ``application_copy``'s: every line and evidence file, under the rule set in force
+    today, marked ``is_renewal``; the old certificate stays valid until its last day.
+    """
+    certificate = getattr(application, "certificate", None)
+    if application.status not in CERTIFIED_STATUSES or certificate is None:
+        raise WorkflowError(_("Hanya sertifikat yang sudah terbit yang dapat diperbarui."))
+    if certificate.status != "VALID":
+        raise WorkflowError(_("Sertifikat yang dicabut tidak dapat diperbarui."))
+    if not rules.in_renewal_window(certificate.expires_on, today):
+        opens = certificate.expires_on - datetime.timedelta(days=rules.RENEWAL_WINDOW_DAYS)
+        raise WorkflowError(
+            _("Sertifikat ini dapat diperbarui mulai %(date)s (%(days)d hari sebelum berakhir).")
+            % {"date": date_format(opens, "j F Y"), "days": rules.RENEWAL_WINDOW_DAYS}
+        )
+    return _copy_into_new_draft(application=application, actor=actor)
+
+
+def _copy_into_new_draft(*, application: Application, actor) -> Application:
     with transaction.atomic():
         new = application_start(product=application.product, actor=actor)
         asks_origin = rules.of(new).uses_origin
