@@ -1,22 +1,97 @@
-"""Numbers as Indonesian readers write them: the one place for number formatting.
+"""Numbers, money, percentages, days and dates as the reader's language writes them: the one
+formatting layer of the portal.
 
-Used by the admin (cost lines, the breakdown table) and by the certificate PDF
-(``registry.pdf``), so the page an official checks and the certificate print the same digits.
+Bahasa Indonesia (the default): "Rp 850.000.000", "32,50 %", "5 hari kerja", "3 Desember 2026";
+English: "Rp 850,000,000", "32.50 %", "5 working days", "3 December 2026". The language is the
+active one (a page, an e-mail rendered under ``translation.override``, the certificate PDF in
+Bahasa Indonesia). Used by templates (``{% load tkdn_format %}``: ``rupiah``, ``percent``,
+``working_days``, ``long_date``, ``number``), the admin, the certificate PDF, the owner's
+downloads and e-mails, so every page and paper prints the same digits.
 """
 
+import datetime
 from decimal import Decimal, InvalidOperation
 
+from django.utils import formats
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+#: A non-breaking space between "Rp" and the amount and before "%": never split over two lines.
+NBSP = "\u00a0"
+
+
+def _decimal(value) -> Decimal | None:
+    if value is None or value == "" or isinstance(value, bool):
+        return None
+    try:
+        number = Decimal(str(value).strip())
+    except (InvalidOperation, ValueError):
+        return None
+    return number if number.is_finite() else None
 
 
 def format_id_number(value, places: int = 2) -> str:
-    """Indonesian number format: thousands with dots, decimals with a comma (1.234,50)."""
-    try:
-        number = Decimal(str(value))
-    except (InvalidOperation, ValueError):
+    """Indonesian number format: thousands with dots, decimals with a comma (1.234,50), whatever
+    the active language (the certificate, which is printed in Bahasa Indonesia)."""
+    number = _decimal(value)
+    if number is None:
         return str(value)
     text = f"{number:,.{places}f}"
     return text.replace(",", "\x00").replace(".", ",").replace("\x00", ".")
+
+
+def format_number(value, places: int | None = 2) -> str:
+    """A number in the active language: "1.234,50" (id) / "1,234.50" (en), grouped by thousands.
+
+    ``places=None`` shows no decimals for a whole number and two otherwise (Rupiah amounts).
+    Anything that is not a number is shown as it is, never as a crash.
+    """
+    number = _decimal(value)
+    if number is None:
+        return "" if value is None else str(value)
+    if places is None:
+        places = 0 if number == number.to_integral_value() else 2
+    return formats.number_format(number, places, use_l10n=True, force_grouping=True)
+
+
+def format_rupiah(value, places: int | None = None) -> str:
+    """ "Rp 850.000.000" (id) / "Rp 850,000,000" (en); cents only when there are any."""
+    if _decimal(value) is None:
+        return "" if value is None else str(value)
+    return f"Rp{NBSP}{format_number(value, places)}"
+
+
+def format_percent(value, places: int = 2) -> str:
+    """ "32,50 %" (id) / "32.50 %" (en): a TKDN-IK value always with its two decimals."""
+    if _decimal(value) is None:
+        return "" if value is None else str(value)
+    return f"{format_number(value, places)}{NBSP}%"
+
+
+def format_working_days(value) -> str:
+    """ "5 hari kerja" / "5 working days" (never "5,0"); a fraction (a median) keeps one decimal."""
+    number = _decimal(value)
+    if number is None:
+        return "" if value is None else str(value)
+    whole = number == number.to_integral_value()
+    text = format_number(number, 0 if whole else 1)
+    count = int(number) if whole else 2  # a fraction reads as plural in English
+    return ngettext("%(days)s hari kerja", "%(days)s hari kerja", count) % {"days": text}
+
+
+def format_date(value) -> str:
+    """ "3 Desember 2026" / "3 December 2026"; a date-time is shown as its local date."""
+    if value is None or value == "":
+        return ""
+    if isinstance(value, datetime.datetime):
+        from django.utils import timezone
+
+        if timezone.is_aware(value):
+            value = timezone.localtime(value)
+        value = value.date()
+    if not isinstance(value, datetime.date):
+        return str(value)
+    return formats.date_format(value, "j F Y")
 
 
 #: The name of each factor of any rule set (applications.calculation.FACTORS), shown on the

@@ -528,6 +528,37 @@ def _chosen(data, form, name: str) -> bool:
     return bool(data is not None and data.get(form.add_prefix(name)))
 
 
+class LeftOut(str):
+    """A row the live value left out ("Bahan baris 2"), with why (``reasons``: "Harga satuan
+    (Rp): Isi angka lebih dari 0. …"); reads as its row label where a plain string is wanted."""
+
+    reasons: tuple[str, ...]
+
+    def __new__(cls, row: str, reasons=()):
+        obj = super().__new__(cls, row)
+        obj.reasons = tuple(reasons)
+        return obj
+
+    @property
+    def row(self) -> str:
+        return str(self)
+
+    @property
+    def explained(self) -> str:
+        """ "Bahan baris 2: Harga satuan (Rp): Isi angka lebih dari 0." (one line per row)."""
+        return f"{self}: {'; '.join(self.reasons)}" if self.reasons else str(self)
+
+
+def _row_reasons(form) -> list[str]:
+    """Each error of a row as "<field label>: <message>", in the order of the row's fields."""
+    reasons = []
+    for field, errors in form.errors.items():
+        label = form.fields[field].label if field in form.fields else ""
+        for message in errors:
+            reasons.append(f"{label}: {message}" if label else str(message))
+    return reasons
+
+
 def preview_input(
     formsets: dict[str, forms.BaseFormSet],
     data=None,
@@ -540,9 +571,10 @@ def preview_input(
     Mirrors ``selectors.application_calculation_input``'s evidence rules: a domestic material
     counts as domestic only with a purchase proof (stored, uploaded, or chosen in the browser;
     under IK-2025 a line without one counts as imported); a development item counts only with
-    its number and file. Rows with errors are left out and named in the second value, so the
-    value keeps updating while a row is being typed. ``facility`` goes in when ``rule_set`` has
-    a facility factor.
+    its number and file. Rows with errors are left out and named in the second value
+    (:class:`LeftOut`, with the reasons), so the value keeps updating while a row is being typed
+    and the page can say which rows it does not count yet, and why. ``facility`` goes in when
+    ``rule_set`` has a facility factor.
     """
     rule_set = rule_set or rules.in_force()
     incomplete: list[str] = []
@@ -558,7 +590,7 @@ def preview_input(
             if valid:
                 rows[name].append({"form": form, **form.cleaned_data})
             elif form.has_changed() or saved:
-                incomplete.append(f"{LINE_LABELS[name]} {index}")
+                incomplete.append(LeftOut(f"{LINE_LABELS[name]} {index}", _row_reasons(form)))
 
     def has_file(row, field):
         form = row["form"]

@@ -19,12 +19,13 @@ from django.urls import reverse
 from django.utils.formats import date_format
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from . import calculation, rules, services
 from .checks import application_checks, company_checks, product_checks
 from .exceptions import WorkflowError
-from .formatting import FACTOR_LABELS
+from .formatting import FACTOR_LABELS, format_percent
 from .forms import (
     MATERIAL_ORIGIN_HELP,
     CompanyForm,
@@ -119,16 +120,53 @@ def result_panel(
     """
     if rule_set is None:
         rule_set = rules.get(result["rule_set"]) if result else rules.in_force()
+    value = Decimal(result["tkdn_ik"]) if result else None
+    incomplete = list(incomplete)
+    # Rows left out (an error, or still being typed): the value counts only the valid rows, so it
+    # is a partial estimate and never shown as reaching (or missing) the threshold (issue 13: one
+    # negative price showed 38 % ✓ where the whole input gives 32 %).
+    partial = bool(result) and bool(incomplete)
     return {
         "rule_set": rule_set,
         "result": result,
         "rows": result_context(result),
         "error": error,
-        "incomplete": list(incomplete),
-        "value": Decimal(result["tkdn_ik"]) if result else None,
+        "incomplete": incomplete,
+        "partial": partial,
+        "final": bool(result) and not partial,
+        "value": value,
         "threshold": Decimal(result["threshold"]) if result else rule_set.threshold,
         "maximum": Decimal(result["maximum"]) if result else rule_set.maximum,
         "best_label": _factor_labels().get((result or {}).get("best_improvement") or "", ""),
+        "announcement": _announcement(result, value, error=error, incomplete=incomplete),
+    }
+
+
+def _announcement(result, value, *, error: str, incomplete: list) -> str:
+    """One sentence for the polite live region: what the estimate is now (not the whole table)."""
+    if not result:
+        return error or ""
+    shown = format_percent(value)
+    if incomplete:
+        return ngettext(
+            "Perkiraan sementara %(value)s dari baris yang valid saja; %(count)s baris belum "
+            "dihitung: %(rows)s.",
+            "Perkiraan sementara %(value)s dari baris yang valid saja; %(count)s baris belum "
+            "dihitung: %(rows)s.",
+            len(incomplete),
+        ) % {
+            "value": shown,
+            "count": len(incomplete),
+            "rows": "; ".join(getattr(row, "explained", str(row)) for row in incomplete),
+        }
+    if result["eligible"]:
+        return _("Perkiraan TKDN-IK %(value)s: mencapai ambang batas %(threshold)s.") % {
+            "value": shown,
+            "threshold": format_percent(result["threshold"]),
+        }
+    return _("Perkiraan TKDN-IK %(value)s: di bawah ambang batas %(threshold)s.") % {
+        "value": shown,
+        "threshold": format_percent(result["threshold"]),
     }
 
 
