@@ -107,9 +107,10 @@ FACTOR_LABELS = {
 NOT_COST_BASED = frozenset({"development", "facility"})
 
 
-def breakdown_rows(breakdown: dict) -> list[dict]:
+def breakdown_rows(breakdown: dict, number=format_id_number) -> list[dict]:
     """The factor table of the certificate (and of the admin detail page), in the order of the
-    breakdown's own rule set."""
+    breakdown's own rule set. ``number(value, places)`` formats each figure: Indonesian digits
+    on the certificate (default), the reader's language in the admin (``format_number``)."""
     factors = (breakdown or {}).get("factors") or {}
     rows = []
     for key, label in FACTOR_LABELS.items():
@@ -121,15 +122,35 @@ def breakdown_rows(breakdown: dict) -> list[dict]:
             {
                 "key": key,
                 "label": label,
-                "weight": format_id_number(factor.get("weight", "0"), 0),
+                "weight": number(factor.get("weight", "0"), 0),
                 # Development counts by evidence (HKI, SNI, halal...) and the facility by the
                 # owner's choice, not by cost.
-                "domestic_rp": "—"
-                if key in NOT_COST_BASED
-                else format_id_number(factor["domestic_rp"]),
-                "total_rp": "—" if key in NOT_COST_BASED else format_id_number(factor["total_rp"]),
-                "share": format_id_number(share),
-                "points": format_id_number(factor.get("points", "0")),
+                "domestic_rp": "—" if key in NOT_COST_BASED else number(factor["domestic_rp"]),
+                "total_rp": "—" if key in NOT_COST_BASED else number(factor["total_rp"]),
+                "share": number(share),
+                "share_value": share,
+                "points": number(factor.get("points", "0")),
             }
         )
     return rows
+
+
+def admin_column(field: str, description, kind: str = "rupiah", ordering: str | None = None):
+    """A read-only admin column/field showing ``field`` formatted ("Rp 12.000", "32,50 %",
+    "3 Desember 2026"), never Django's raw "12000,00". Assign it as a ModelAdmin attribute and
+    name that attribute in ``fields``/``readonly_fields``/``list_display``."""
+    from django.contrib import admin
+
+    formatter = {
+        "rupiah": format_rupiah,
+        "percent": format_percent,
+        "date": format_date,
+        "number": lambda v: format_number(v, None),
+    }[kind]
+
+    @admin.display(description=description, ordering=ordering or field)
+    def column(self, obj):
+        value = getattr(obj, field)
+        return "—" if value is None else formatter(value)
+
+    return column

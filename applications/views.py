@@ -16,6 +16,7 @@ from django.db.models import Max, Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -25,7 +26,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from . import calculation, rules, services
 from .checks import application_checks, company_checks, product_checks
 from .exceptions import WorkflowError
-from .formatting import FACTOR_LABELS, format_percent
+from .formatting import FACTOR_LABELS, format_percent, format_working_days
 from .forms import (
     MATERIAL_ORIGIN_HELP,
     CompanyForm,
@@ -50,6 +51,7 @@ from .selectors import (
     application_calculation_input,
     applications_visible_to,
     applications_with_evidence_visible_to,
+    product_held_certificate,
 )
 
 S = Application.Status
@@ -63,21 +65,67 @@ def _factor_labels():
 
 
 def next_step(application: Application) -> str:
-    """What the owner should do now, in plain words, for the dashboard and detail page."""
+    """What the owner should do now, and why, in plain words (dashboard, detail page, status card).
+
+    Every status has one: "nothing to do" is said as such, with what the portal is doing.
+    """
+    rule_set = rules.of(application)
     steps = {
-        S.DRAFT: _("Lengkapi data biaya, periksa daftar cek, lalu ajukan."),
-        S.SUBMITTED: _("Tunggu: nilai TKDN-IK sedang dihitung."),
-        S.CALCULATED: _("Tunggu: permohonan masuk antrean verifikasi."),
-        S.UNDER_REVIEW: _("Tunggu: petugas dinas sedang memverifikasi."),
-        S.NEEDS_REVISION: _("Perbaiki data sesuai catatan petugas, lalu ajukan kembali."),
-        S.APPROVED: _("Tunggu: sertifikat sedang dibuat."),
-        S.ISSUED: _("Sertifikat terbit. Unduh dari halaman permohonan."),
-        S.REJECTED: _("Baca alasan penolakan; salin ke draf baru untuk memperbaiki."),
-        S.WITHDRAWN: _("Permohonan dibatalkan. Anda dapat memulai permohonan baru."),
-        S.PROCESSING_FAILED: _("Terjadi gangguan pemrosesan; petugas akan memprosesnya ulang."),
-        S.EXTENDED: _("Sertifikat diperpanjang."),
-        S.EXPIRED: _("Sertifikat kedaluwarsa. Ajukan permohonan pembaruan."),
-        S.REVOKED: _("Sertifikat dicabut."),
+        S.DRAFT: _(
+            "Lengkapi data biaya dan daftar cek, lalu ajukan: petugas baru memeriksa permohonan "
+            "setelah diajukan."
+        ),
+        S.SUBMITTED: _(
+            "Tidak ada yang perlu Anda lakukan: sistem sedang menghitung nilai TKDN-IK dari data "
+            "Anda."
+        ),
+        S.CALCULATED: _(
+            "Tidak ada yang perlu Anda lakukan: nilai sudah dihitung dan permohonan masuk antrean "
+            "verifikasi petugas dinas."
+        ),
+        S.UNDER_REVIEW: _(
+            "Tunggu keputusan petugas dinas, paling lama %(days)s sejak pengajuan lengkap. Simpan "
+            "bukti pembelian asli: petugas dapat memintanya."
+        )
+        % {"days": format_working_days(rule_set.decision_working_days)},
+        S.NEEDS_REVISION: _(
+            "Perbaiki data sesuai catatan petugas, lalu ajukan kembali: permohonan tidak diproses "
+            "sampai Anda mengajukannya lagi."
+        ),
+        S.APPROVED: _(
+            "Tidak ada yang perlu Anda lakukan: permohonan disetujui dan sertifikat sedang dibuat."
+        ),
+        S.ISSUED: _(
+            "Unduh sertifikat (PDF) di halaman permohonan. Siapa saja dapat memeriksa nomornya di "
+            "registri publik."
+        ),
+        S.REJECTED: _(
+            "Baca alasan penolakan, lalu salin ke draf baru untuk memperbaiki data dan mengajukan "
+            "lagi."
+        ),
+        S.WITHDRAWN: _(
+            "Permohonan dibatalkan dan tidak diproses. Salin ke draf baru bila ingin mengajukan "
+            "lagi."
+        ),
+        S.PROCESSING_FAILED: _(
+            "Tidak ada yang perlu Anda lakukan: terjadi gangguan pemrosesan dan petugas akan "
+            "memprosesnya ulang."
+        ),
+        S.EXTENDED: _(
+            "Sertifikat diperpanjang. Unduh sertifikat terbaru (PDF) di halaman permohonan."
+        ),
+        S.EXPIRED: _(
+            "Sertifikat sudah tidak berlaku. Ajukan pembaruan dari daftar produk agar produk "
+            "bersertifikat lagi."
+        ),
+        S.REVOKED: ngettext(
+            "Sertifikat dicabut; baca alasannya. Permohonan baru untuk perusahaan ini dapat "
+            "diajukan setelah %(years)s tahun.",
+            "Sertifikat dicabut; baca alasannya. Permohonan baru untuk perusahaan ini dapat "
+            "diajukan setelah %(years)s tahun.",
+            rule_set.bar_years,
+        )
+        % {"years": rule_set.bar_years},
     }
     return steps.get(application.status, "")
 
@@ -251,13 +299,30 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "company": company,
             "applications": applications,
             "company_checks": company_checks(company=company) if company else [],
-            "products_without_application": (
-                company.products.exclude(applications__status__in=Application.OPEN_STATUSES)
-                if company
-                else []
-            ),
+            "products_without_application": [
+                _product_offer(product)
+                for product in (
+                    company.products.exclude(applications__status__in=Application.OPEN_STATUSES)
+                    if company
+                    else []
+                )
+            ],
         },
     )
+
+
+def _product_offer(product: Product) -> dict:
+    """What a product without an open application may start: an application, its renewal (only
+    within the renewal window of a valid certificate), or nothing while its certificate holds."""
+    today = timezone.localdate()
+    held = product_held_certificate(product=product, today=today)
+    return {
+        "product": product,
+        "held": held,
+        "can_apply": held is None or held.renewal_open(today),
+        "renewal": held is not None
+        or product.applications.filter(status__in=[S.ISSUED, S.EXTENDED, S.EXPIRED]).exists(),
+    }
 
 
 @login_required
@@ -323,8 +388,7 @@ def product_list(request: HttpRequest) -> HttpResponse:
     for product in company.products.all():
         apps = list(product.applications.all())
         open_app = next((a for a in apps if a.status in Application.OPEN_STATUSES), None)
-        certified = next((a for a in apps if a.status in (S.ISSUED, S.EXTENDED)), None)
-        products.append({"product": product, "open": open_app, "certified": certified})
+        products.append({**_product_offer(product), "open": open_app})
     return render(request, "applications/product_list.html", {"products": products})
 
 
@@ -424,6 +488,7 @@ def application_status(request: HttpRequest, public_id) -> HttpResponse:
             "next_step": next_step(application),
             "polling": application.status in POLL_STATUSES,
             "refreshed": application.status not in POLL_STATUSES,
+            "certificate": getattr(application, "certificate", None),
         },
     )
 
@@ -543,16 +608,34 @@ def application_submit(request: HttpRequest, public_id) -> HttpResponse:
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def application_withdraw(request: HttpRequest, public_id) -> HttpResponse:
+    """GET: a confirmation page (no script needed, works on a phone); POST: withdraw.
+
+    A page left open while the status changed (the worker computed the value, an official
+    decided) gets a message saying so, never an error page.
+    """
     application = _owned_application(request, public_id)
-    try:
-        services.application_withdraw(application=application, actor=request.user)
-    except WorkflowError as error:
-        messages.error(request, error.message)
-    else:
-        messages.success(request, _("Permohonan dibatalkan."))
-    return redirect("applications:application_detail", public_id=public_id)
+    detail = redirect("applications:application_detail", public_id=public_id)
+    if not application.can_withdraw:
+        messages.error(
+            request,
+            _(
+                "Permohonan ini tidak dapat dibatalkan lagi: statusnya sekarang %(status)s. "
+                "Halaman ini menampilkan status terbarunya."
+            )
+            % {"status": application.get_status_display()},
+        )
+        return detail
+    if request.method == "POST":
+        try:
+            services.application_withdraw(application=application, actor=request.user)
+        except WorkflowError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(request, _("Permohonan dibatalkan."))
+        return detail
+    return render(request, "applications/application_withdraw.html", {"application": application})
 
 
 @login_required

@@ -14,7 +14,9 @@ from django.utils.translation import gettext as _
 
 from applications import rules, uploads
 from applications.exceptions import WorkflowError
+from applications.formatting import format_date
 from applications.models import Application, MaterialLine, StatusChange
+from applications.selectors import product_held_certificate
 from tkdnportal.tasks import enqueue
 
 from .transitions import S, application_transition
@@ -156,6 +158,20 @@ def application_start(*, product, actor) -> Application:
     Called by the owner's "Ajukan permohonan" button. One open application per product
     (``application_create`` and the database constraint enforce it).
     """
+    held = product_held_certificate(product=product, today=timezone.localdate())
+    if held is not None and not held.renewal_open(timezone.localdate()):
+        # A product holds one valid certificate; its renewal opens shortly before it ends.
+        raise WorkflowError(
+            _(
+                "Produk ini sudah memiliki sertifikat TKDN-IK %(number)s yang berlaku sampai "
+                "%(until)s. Permohonan pembaruan dapat diajukan mulai %(opens)s."
+            )
+            % {
+                "number": held.number,
+                "until": format_date(held.until),
+                "opens": format_date(held.renewal_opens),
+            }
+        )
     has_certificate = product.applications.filter(
         status__in=[S.ISSUED, S.EXTENDED, S.EXPIRED]
     ).exists()
@@ -361,7 +377,7 @@ def application_follow_rule_set(*, application: Application) -> str:
 
 def application_withdraw(*, application: Application, actor) -> Application:
     """The owner withdraws a draft, an uncalculated submission, or one returned for revision."""
-    allowed = (S.DRAFT, S.SUBMITTED, S.NEEDS_REVISION)
+    allowed = Application.WITHDRAWABLE_STATUSES
     if application.status not in allowed:
         raise WorkflowError(
             _("Permohonan dengan status %(s)s tidak dapat dibatalkan.")

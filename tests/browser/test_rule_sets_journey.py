@@ -207,7 +207,7 @@ def test_ik2025_from_cost_page_to_certificate_and_ik2022_extension(
     page.fill("#id_labour-0-role", "Tukang las")
     page.fill("#id_labour-0-cost_per_unit_rp", "12000")
     # Materials all certified at 0.60: 75 × 0.60 + 10 + 15.
-    wait_value(page, "70,00%")
+    wait_value(page, "70,00\xa0%")
     page.click("#section-materials [data-add-row]")
     row1 = page.locator("#section-materials [data-row]").nth(1)
     page.fill("#id_materials-1-name", "Kain jok")
