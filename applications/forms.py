@@ -17,6 +17,7 @@ from django.forms import BaseInlineFormSet, formset_factory, inlineformset_facto
 from django.utils.translation import gettext_lazy as _
 
 from . import calculation, rules, uploads
+from .formatting import format_id_number
 from .models import (
     Application,
     Company,
@@ -103,10 +104,15 @@ class AmountField(forms.DecimalField):
         # parse_amount never takes for a thousands separator ("0,025", not "0.025" = 25).
         # What the owner typed is shown as typed.
         if isinstance(value, Decimal) and value.is_finite():
-            if value == value.to_integral_value():
-                return str(value.quantize(Decimal(1)))
-            text = format(value.normalize(), "f")
-            return text.replace(".", ",") if self.thousands else text
+            if not self.thousands:
+                if value == value.to_integral_value():
+                    return str(value.quantize(Decimal(1)))
+                return format(value.normalize(), "f")
+            # Rupiah as an owner writes it, thousands grouped ("850.000.000", "11.000,5"): the
+            # form reads it back the same (parse_amount), in either language of the page.
+            whole = value == value.to_integral_value()
+            places = 0 if whole else max(0, -value.normalize().as_tuple().exponent)
+            return format_id_number(value, places)
         return super().prepare_value(value)
 
 

@@ -303,7 +303,7 @@ def test_ik2025_from_cost_page_to_certificate_and_ik2022_extension(
     detail = reverse("registry:certificate_detail", kwargs={"number": certificate.number})
     page.goto(f"{base}{detail}")
     body = page.locator("main").inner_text()
-    assert "61,25%" in body
+    assert "61,25\xa0%" in body
     assert "IK-2025" in body
     assert "IK-2025 — Peraturan Menteri Perindustrian Nomor 35 Tahun 2025" in body
     assert _page_date(valid_until) in body, body
