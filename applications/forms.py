@@ -222,6 +222,9 @@ class CompanyForm(forms.ModelForm):
         self.fields["nib"].error_messages["unique"] = _(
             "NIB ini sudah terdaftar pada akun lain. Hubungi dinas bila ini NIB Anda."
         )
+        # Whole region names on a phone (portal.css, "select-wrap"): no name is cut off.
+        for name in ("province", "regency"):
+            self.fields[name].widget.attrs["class"] = "select-wrap"
         if regency_url:
             # htmx: the regency list follows the province without a page reload.
             self.fields["province"].widget.attrs.update(

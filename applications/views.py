@@ -488,7 +488,6 @@ def application_status(request: HttpRequest, public_id) -> HttpResponse:
             "next_step": next_step(application),
             "polling": application.status in POLL_STATUSES,
             "refreshed": application.status not in POLL_STATUSES,
-            "certificate": getattr(application, "certificate", None),
         },
     )
 

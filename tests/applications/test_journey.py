@@ -66,6 +66,7 @@ def test_issued_application_page_offers_the_certificate_download(client):
     html = client.get(url(application)).content.decode()
     pdf_url = f"/sertifikat/{certificate.number}/unduh/"
     assert f'href="{pdf_url}"' in html and "Unduh sertifikat (PDF)" in html
+    assert "{#" not in html and "{%" not in html  # no template comment leaks onto the page
     assert client.get(pdf_url).status_code == 200
     # The next step it promises is on the page.
     assert "Unduh sertifikat (PDF) di halaman permohonan" in html

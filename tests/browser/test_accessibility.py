@@ -142,6 +142,9 @@ def test_owner_pages_have_no_serious_violations(live_server, browser, settings):
     company = CompanyFactory(owner=owner)
     draft = draft_example_2(owner=owner)
     submitted = application_under_review(product__company=company)
+    issued_certificate = CertificateFactory(application__product__company=company)
+    issued_certificate.pdf.save("s.pdf", ContentFile(PDF_BYTES))
+    issued = issued_certificate.application
     context = _logged_in(browser, live_server, owner)
     pages = {
         "dashboard": reverse("applications:dashboard"),
@@ -151,6 +154,8 @@ def test_owner_pages_have_no_serious_violations(live_server, browser, settings):
         "costs": reverse("applications:application_edit", args=[draft.public_id]),
         "submit": reverse("applications:application_submit", args=[draft.public_id]),
         "application": reverse("applications:application_detail", args=[submitted.public_id]),
+        "withdraw-confirm": reverse("applications:application_withdraw", args=[draft.public_id]),
+        "application-issued": reverse("applications:application_detail", args=[issued.public_id]),
         "password-change": reverse("password_change"),
     }
     _audit(context, live_server.url, pages)

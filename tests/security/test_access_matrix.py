@@ -116,7 +116,7 @@ MATRIX: dict[str, tuple[int, int, int, int, int, int]] = {
     "ikm/permohonan/<uuid:public_id>/pratinjau/":             POST_ONLY,
     "ikm/permohonan/<uuid:public_id>/ajukan/":                OWNER,  # GET: the confirm page
     "ikm/permohonan/<uuid:public_id>/status/":                OWNER,
-    "ikm/permohonan/<uuid:public_id>/batalkan/":              POST_ONLY,
+    "ikm/permohonan/<uuid:public_id>/batalkan/":              OWNER,  # GET: the confirm page
     "ikm/permohonan/<uuid:public_id>/salin/":                 POST_ONLY,
     "kalkulator/":                                            PUBLIC,
     "api/v1/calculator/":                                     (405, 405, 405, 405, 405, 405),
