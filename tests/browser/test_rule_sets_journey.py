@@ -158,7 +158,7 @@ def test_ik2025_from_cost_page_to_certificate_and_ik2022_extension(
     # 20,000 × 0.60 (45.5 % is in the band 40–60) + 10,000 × 0.25 of 30,000 → 75 × 0.4833 = 36.25;
     # + 10 (WNI labour) + 15 (own factory).
     assert expected.tkdn_ik == Decimal("61.25")
-    shown = f"{expected.tkdn_ik}".replace(".", ",") + "%"
+    shown = f"{expected.tkdn_ik}".replace(".", ",") + "\xa0%"
 
     owner = UserFactory(username="pemilik_ik2025")
     company = CompanyFactory(owner=owner, name="CV Kursi Lipat Bandung")
