@@ -5,14 +5,15 @@ Bahasa Indonesia (the default): "Rp 850.000.000", "32,50 %", "5 hari kerja", "3 
 English: "Rp 850,000,000", "32.50 %", "5 working days", "3 December 2026". The language is the
 active one (a page, an e-mail rendered under ``translation.override``, the certificate PDF in
 Bahasa Indonesia). Used by templates (``{% load tkdn_format %}``: ``rupiah``, ``percent``,
-``working_days``, ``long_date``, ``number``), the admin, the certificate PDF, the owner's
-downloads and e-mails, so every page and paper prints the same digits.
+``working_days``, ``long_date``, ``number``), the admin (``admin_column``), the certificate
+PDF (``format_id_number``: always Indonesian), the certificate e-mail and the history notes, so
+every page and paper prints the same digits. CSV/XLSX downloads keep plain machine numbers.
 """
 
 import datetime
 from decimal import Decimal, InvalidOperation
 
-from django.utils import formats
+from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
@@ -84,8 +85,6 @@ def format_date(value) -> str:
     if value is None or value == "":
         return ""
     if isinstance(value, datetime.datetime):
-        from django.utils import timezone
-
         if timezone.is_aware(value):
             value = timezone.localtime(value)
         value = value.date()
