@@ -22,18 +22,25 @@ from django.utils import timezone
 
 from . import calculation
 
-#: Portal policy, not regulation: the owner may renew a certificate from this many days before
-#: its last valid day (the dashboard lists those certificates, the owner's pages offer renewal).
-RENEWAL_WINDOW_DAYS = 90
-#: Expiry reminder e-mails, days before the last valid day (the first opens the renewal window).
-EXPIRY_REMINDER_DAYS = (RENEWAL_WINDOW_DAYS, 30, 7)
+#: Expiry reminder e-mails, days before the last valid day. Portal policy, not regulation; the
+#: first step is sent when the renewal window opens (the rule set's ``renewal_window_days``; a test
+#: checks that every rule set's window equals the first step).
+EXPIRY_REMINDER_DAYS = (90, 30, 7)
 
 
-def in_renewal_window(expires_on: datetime.date, today: datetime.date | None = None) -> bool:
+def longest_renewal_window() -> int:
+    """The widest renewal window of any rule set (a query's first, coarse cut)."""
+    return max(rule_set.renewal_window_days for rule_set in registry().values())
+
+
+def in_renewal_window(
+    expires_on: datetime.date, today: datetime.date | None = None, *, window_days: int
+) -> bool:
     """Whether a certificate ending on ``expires_on`` may be renewed on ``today``: from
-    ``RENEWAL_WINDOW_DAYS`` before its last day, and after it has run out."""
+    ``window_days`` (its rule set's ``renewal_window_days``) before its last day, and after it
+    has run out."""
     today = today or timezone.localdate()
-    return (expires_on - today).days <= RENEWAL_WINDOW_DAYS
+    return (expires_on - today).days <= window_days
 
 
 def _date(value: object) -> datetime.date:

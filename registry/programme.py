@@ -39,7 +39,7 @@ from applications.workdays import holiday_dates, working_days_between
 from .models import Certificate, CertificateReminder, ProgrammeTarget, RegionPopulation
 
 #: The renewal window and the reminder steps live in one place (``applications.rules``).
-EXPIRING_WITHIN_DAYS = rules.RENEWAL_WINDOW_DAYS
+EXPIRING_WITHIN_DAYS = max(rules.EXPIRY_REMINDER_DAYS)
 DEMO_SOURCE_PREFIX = "Data demo"
 HUNDRED = Decimal(100)
 

@@ -11,12 +11,13 @@ from typing import Any
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from applications import rules, uploads
 from applications.exceptions import WorkflowError
+from applications.formatting import format_date
 from applications.models import Application, MaterialLine, StatusChange
+from applications.selectors import product_held_certificate
 from tkdnportal.tasks import enqueue
 
 from .transitions import S, application_transition
@@ -158,6 +159,20 @@ def application_start(*, product, actor) -> Application:
     Called by the owner's "Ajukan permohonan" button. One open application per product
     (``application_create`` and the database constraint enforce it).
     """
+    held = product_held_certificate(product=product, today=timezone.localdate())
+    if held is not None and not held.renewal_open(timezone.localdate()):
+        # A product holds one valid certificate; its renewal opens shortly before it ends.
+        raise WorkflowError(
+            _(
+                "Produk ini sudah memiliki sertifikat TKDN-IK %(number)s yang berlaku sampai "
+                "%(until)s. Permohonan pembaruan dapat diajukan mulai %(opens)s."
+            )
+            % {
+                "number": held.number,
+                "until": format_date(held.until),
+                "opens": format_date(held.renewal_opens),
+            }
+        )
     has_certificate = product.applications.filter(
         status__in=[S.ISSUED, S.EXTENDED, S.EXPIRED]
     ).exists()
@@ -363,7 +378,7 @@ def application_follow_rule_set(*, application: Application) -> str:
 
 def application_withdraw(*, application: Application, actor) -> Application:
     """The owner withdraws a draft, an uncalculated submission, or one returned for revision."""
-    allowed = (S.DRAFT, S.SUBMITTED, S.NEEDS_REVISION)
+    allowed = Application.WITHDRAWABLE_STATUSES
     if application.status not in allowed:
         raise WorkflowError(
             _("Permohonan dengan status %(s)s tidak dapat dibatalkan.")
@@ -404,7 +419,9 @@ def application_renewable(*, application: Application, today=None) -> bool:
         application.status in CERTIFIED_STATUSES
         and certificate is not None
         and certificate.status == "VALID"
-        and rules.in_renewal_window(certificate.expires_on, today)
+        and rules.in_renewal_window(
+            certificate.expires_on, today, window_days=rules.of(application).renewal_window_days
+        )
     )
 
 
@@ -412,7 +429,7 @@ def application_renew(*, application: Application, actor, today=None) -> Applica
     """Renew a certificate: copy the product's application into a new draft (a renewal).
 
     Called by the owner's "Perbarui sertifikat" button (dashboard, the application page and the
-    expiry reminder e-mail's link). Allowed from ``rules.RENEWAL_WINDOW_DAYS`` before the
+    expiry reminder e-mail's link). Allowed from its rule set's ``renewal_window_days`` before the
     certificate's last valid day (and after it ran out), never for a revoked certificate. The
     copy is ``application_copy``'s: every line and evidence file, under the rule set in force
     today, marked ``is_renewal``; the old certificate stays valid until its last day.
@@ -422,11 +439,12 @@ def application_renew(*, application: Application, actor, today=None) -> Applica
         raise WorkflowError(_("Hanya sertifikat yang sudah terbit yang dapat diperbarui."))
     if certificate.status != "VALID":
         raise WorkflowError(_("Sertifikat yang dicabut tidak dapat diperbarui."))
-    if not rules.in_renewal_window(certificate.expires_on, today):
-        opens = certificate.expires_on - datetime.timedelta(days=rules.RENEWAL_WINDOW_DAYS)
+    window_days = rules.of(application).renewal_window_days
+    if not rules.in_renewal_window(certificate.expires_on, today, window_days=window_days):
+        opens = certificate.expires_on - datetime.timedelta(days=window_days)
         raise WorkflowError(
             _("Sertifikat ini dapat diperbarui mulai %(date)s (%(days)d hari sebelum berakhir).")
-            % {"date": date_format(opens, "j F Y"), "days": rules.RENEWAL_WINDOW_DAYS}
+            % {"date": format_date(opens), "days": window_days}
         )
     return _copy_into_new_draft(application=application, actor=actor)
 

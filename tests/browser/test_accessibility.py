@@ -149,6 +149,9 @@ def test_owner_pages_have_no_serious_violations(live_server, browser, settings):
         issue_date=timezone.localdate() - datetime.timedelta(days=1000),
         valid_until=timezone.localdate() + datetime.timedelta(days=30),
     )
+    issued_certificate = CertificateFactory(application__product__company=company)
+    issued_certificate.pdf.save("s.pdf", ContentFile(PDF_BYTES))
+    issued = issued_certificate.application
     context = _logged_in(browser, live_server, owner)
     pages = {
         "dashboard": reverse("applications:dashboard"),
@@ -158,6 +161,8 @@ def test_owner_pages_have_no_serious_violations(live_server, browser, settings):
         "costs": reverse("applications:application_edit", args=[draft.public_id]),
         "submit": reverse("applications:application_submit", args=[draft.public_id]),
         "application": reverse("applications:application_detail", args=[submitted.public_id]),
+        "withdraw-confirm": reverse("applications:application_withdraw", args=[draft.public_id]),
+        "application-issued": reverse("applications:application_detail", args=[issued.public_id]),
         "password-change": reverse("password_change"),
         "renew": reverse("applications:application_renew", args=[expiring.application.public_id]),
     }

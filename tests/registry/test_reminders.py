@@ -156,7 +156,7 @@ def test_renewal_copies_the_product_under_todays_rule_set():
 
 
 def test_renewal_only_within_the_window_and_never_after_revocation():
-    far = _issued_with_lines(rules.RENEWAL_WINDOW_DAYS + 1)
+    far = _issued_with_lines(max(rules.EXPIRY_REMINDER_DAYS) + 1)
     with pytest.raises(WorkflowError, match="dapat diperbarui mulai"):
         application_renew(application=far.application, actor=far.application.product.company.owner)
     revoked = _certificate(10, status=Certificate.Status.REVOKED, revoked_at=timezone.now())
@@ -236,3 +236,9 @@ def test_a_renewed_certificate_is_neither_reminded_nor_offered_again(
         "applications:application_renew", kwargs={"public_id": old.application.public_id}
     )
     assert renew not in client.get(reverse("applications:dashboard")).content.decode()
+
+
+def test_every_rule_sets_renewal_window_opens_with_the_first_reminder():
+    """The first reminder says "renewal is open now": it must be sent when the window opens."""
+    for rule_set in rules.registry().values():
+        assert rule_set.renewal_window_days == max(rules.EXPIRY_REMINDER_DAYS), rule_set.code

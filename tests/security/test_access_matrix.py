@@ -121,7 +121,7 @@ MATRIX: dict[str, tuple[int, int, int, int, int, int]] = {
     "ikm/permohonan/<uuid:public_id>/pratinjau/":             POST_ONLY,
     "ikm/permohonan/<uuid:public_id>/ajukan/":                OWNER,  # GET: the confirm page
     "ikm/permohonan/<uuid:public_id>/status/":                OWNER,
-    "ikm/permohonan/<uuid:public_id>/batalkan/":              POST_ONLY,
+    "ikm/permohonan/<uuid:public_id>/batalkan/":              OWNER,  # GET: the confirm page
     "ikm/permohonan/<uuid:public_id>/salin/":                 POST_ONLY,
     # GET: what a renewal does (the reminder e-mail links here); POST: POST_MATRIX.
     "ikm/permohonan/<uuid:public_id>/perbarui/":              OWNER,
