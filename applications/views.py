@@ -45,6 +45,7 @@ from .models import (
     Regency,
     SupportingDocument,
 )
+from .outreach import registrations_of
 from .selectors import (
     application_calculation_input,
     applications_visible_to,
@@ -213,6 +214,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "company": company,
             "applications": applications,
             "company_checks": company_checks(company=company) if company else [],
+            "registrations": registrations_of(request.user),
             "products_without_application": (
                 company.products.exclude(applications__status__in=Application.OPEN_STATUSES)
                 if company
