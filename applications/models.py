@@ -746,6 +746,11 @@ class Event(models.Model):
     def __str__(self) -> str:
         return self.title
 
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("outreach:event_detail", args=[self.public_id])
+
     def clean(self) -> None:
         errors = {}
         if self.starts_at and self.ends_at and self.ends_at <= self.starts_at:
@@ -764,15 +769,6 @@ class Event(models.Model):
             errors["province"] = _("Acara tatap muka harus memiliki provinsi.")
         if errors:
             raise ValidationError(errors)
-
-    @property
-    def is_online(self) -> bool:
-        return bool(self.online_url) and not self.place
-
-    def get_absolute_url(self) -> str:
-        from django.urls import reverse
-
-        return reverse("outreach:event_detail", args=[self.public_id])
 
 
 class Registration(models.Model):

@@ -11,6 +11,7 @@ Events are never deleted: the "cancel" action keeps the registrations and tells 
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
+from django.db import models
 from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -28,9 +29,17 @@ from applications.outreach import (
 from tkdnportal.admin import NotFoundOutsideScopeMixin
 
 
+def _formfield(field, **kwargs):
+    # Links typed without a scheme are https (Django 6's default; no deprecation warning).
+    if isinstance(field, models.URLField):
+        kwargs.setdefault("assume_scheme", "https")
+    return field.formfield(**kwargs)
+
+
 class EventForm(forms.ModelForm):
     class Meta:
         model = Event
+        formfield_callback = _formfield
         fields = (
             "kind",
             "title",
@@ -112,6 +121,7 @@ class RegistrationInline(admin.TabularInline):
 @admin.register(Event)
 class EventAdmin(NotFoundOutsideScopeMixin, admin.ModelAdmin):
     form = EventForm
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     inlines = [RegistrationInline]
     list_display = (
         "title",

@@ -146,7 +146,7 @@ def registration_record_attendance(
     for an owner who registered (or waited and came anyway); a cancelled place is refused. Who
     recorded it and when are kept.
     """
-    event = registration.event
+    event = Event.objects.get(pk=registration.event_id)  # fresh: its time may have changed
     if not event_in_scope(event=event, user=actor):
         raise WorkflowError(_("Acara ini di luar wilayah kerja Anda."))
     if event.starts_at > timezone.now():
