@@ -186,7 +186,8 @@ def test_attendance_is_recorded_on_the_event_page_and_the_conversion_follows(cli
     assert (row.registered_count, row.attended_count, row.started_count) == (2, 1, 1)
     assert (row.submitted_count, row.issued_count) == (1, 1)
     page = response.content.decode().lower()
-    assert "permohonan dimulai" in page and "sertifikat terbit" in page
+    assert "mulai mengajukan" in page and "terbit" in page
+    assert '<td class="field-registered">2 / 30</td>' in page
 
 
 def test_an_official_of_another_province_cannot_post_attendance(client):
