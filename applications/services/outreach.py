@@ -85,7 +85,8 @@ def event_save(*, event: Event, actor) -> Event:
 
     Guarantees: the event lies in ``actor``'s jurisdiction (``outreach.event_in_scope``), the
     model's rules hold (``full_clean``), the capacity is not lowered below the places already
-    given, and a raised capacity promotes waiting owners at once. Raises ``ValidationError``.
+    given, a raised capacity promotes waiting owners at once, and a new start time makes the
+    reminder due again. Raises ``ValidationError``.
     """
     if not event_in_scope(event=event, user=actor):
         raise ValidationError({"province": _("Acara hanya dapat dibuat untuk wilayah kerja Anda.")})
@@ -95,7 +96,7 @@ def event_save(*, event: Event, actor) -> Event:
             event.full_clean()
             event.save()
             return event
-        _locked_event(event.pk)
+        before = _locked_event(event.pk)
         taken = _registered_count(event)
         if event.capacity < taken:
             raise ValidationError(
@@ -108,6 +109,9 @@ def event_save(*, event: Event, actor) -> Event:
             )
         event.full_clean()
         event.save()
+        if before.starts_at != event.starts_at:
+            # Moved to another day: the reminder of the day before is due again.
+            event.registrations.update(reminder_sent_at=None)
         _promote(event, free=event.capacity - taken)
     return event
 

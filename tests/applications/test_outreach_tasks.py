@@ -99,3 +99,22 @@ def test_an_owner_who_registers_again_after_cancelling_gets_a_new_reminder_only_
 def test_the_reminder_task_is_in_the_beat_schedule(settings):
     schedule = {entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
     assert "applications.tasks.event_reminders_task" in schedule
+
+
+def test_moving_the_event_makes_the_reminder_due_again():
+    from tests.factories import OfficialFactory
+
+    official = OfficialFactory(province_id="32").user
+    start = _tomorrow_at(9)
+    event = EventFactory(starts_at=start, ends_at=start + datetime.timedelta(hours=2))
+    RegistrationFactory(event=event)
+    event_reminders_task.delay()
+    event.starts_at += datetime.timedelta(days=1)
+    event.ends_at += datetime.timedelta(days=1)
+    services.event_save(event=event, actor=official)
+    assert event_reminders_task.delay().get() == {"sent": 0, "failed": 0}  # not tomorrow now
+    with pytest.MonkeyPatch.context() as mp:
+        later = timezone.now() + datetime.timedelta(days=1)
+        mp.setattr("django.utils.timezone.now", lambda: later)
+        assert event_reminders_task.delay().get() == {"sent": 1, "failed": 0}
+    assert len(mail.outbox) == 2
