@@ -3,8 +3,9 @@ and the owner's registrations on the dashboard."""
 
 import datetime
 
+from django.conf import settings
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 import pytest
 
@@ -154,5 +155,8 @@ def test_unknown_event_is_404(client):
 def test_english_pages(client):
     event = EventFactory()
     client.cookies["django_language"] = "en"
-    assert "Training and outreach" in client.get(LIST).content.decode()
-    assert "Sign in to register" in client.get(_detail(event)).content.decode()
+    # The locale middleware leaves the request's language active in this thread: restore it
+    # for the tests that follow.
+    with translation.override(settings.LANGUAGE_CODE):
+        assert "Training and outreach" in client.get(LIST).content.decode()
+        assert "Sign in to register" in client.get(_detail(event)).content.decode()
