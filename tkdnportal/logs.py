@@ -4,9 +4,10 @@
   (nginx sets one per request: ``deploy/nginx.conf``), else makes one; sends it back in the
   response's ``X-Request-ID``; logs one line per request (method, URL *pattern*, status, time:
   never the query string, the path's values, the client's address or the user).
-- ``RequestIdFilter`` puts ``request_id`` on every log record (JSON field or ``[id]`` in text)
-  and blanks e-mail addresses in any message, a safety net under the policy in
-  docs/operations.md ("Logs").
+- ``RequestIdFilter`` puts ``request_id`` on every log record (JSON field or ``[id]`` in text);
+  ``JsonFormatter`` (production) blanks e-mail addresses in every line, a safety net under the
+  policy in docs/operations.md ("Logs"). The text format is for development (``make run``): it
+  shows what the code logs, the demo's addresses included.
 - The Celery signals carry the id in a header of every task published while a request is
   handled (``tkdnportal.tasks.enqueue`` runs from ``transaction.on_commit`` inside the request)
   and set it again in the worker around the task, so the worker's lines carry the same id.
@@ -26,6 +27,7 @@ from collections.abc import Callable
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 
+import pythonjsonlogger.json
 from celery import signals
 
 request_id_var: contextvars.ContextVar[str | None] = contextvars.ContextVar(
@@ -55,19 +57,25 @@ def current_request_id() -> str | None:
 
 
 class RequestIdFilter(logging.Filter):
-    """Adds ``request_id`` (``-`` outside a request or task) and blanks e-mail addresses."""
+    """Adds ``request_id`` to each record (``-`` outside a request or task)."""
 
     def filter(self, record: logging.LogRecord) -> bool:
         record.request_id = request_id_var.get() or "-"
-        try:
-            message = record.getMessage()
-        except Exception:  # noqa: BLE001 - a broken format string: leave it to the formatter
-            return True
-        if "@" in message:
-            redacted = _EMAIL.sub("[e-mail]", message)
-            if redacted != message:
-                record.msg, record.args = redacted, None
         return True
+
+
+def redact(text: str) -> str:
+    """Blank e-mail addresses (the portal's usernames and contact addresses)."""
+    return _EMAIL.sub("[e-mail]", text) if "@" in text else text
+
+
+class JsonFormatter(pythonjsonlogger.json.JsonFormatter):
+    """python-json-logger's formatter; the finished line has every e-mail address blanked
+    (message, extra fields and tracebacks alike), a safety net under the policy in
+    docs/operations.md. The records themselves are left alone for other handlers."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        return redact(super().format(record))
 
 
 class RequestIdMiddleware:

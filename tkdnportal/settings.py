@@ -461,8 +461,9 @@ SPECTACULAR_SETTINGS = {
 # --- Logs (tkdnportal/logs.py, docs/operations.md "Logs") ------------------------------
 # LOG_FORMAT=json (the default): one JSON object per line on standard error, with the request id
 # (X-Request-ID: taken from the proxy when well formed, else made here; sent back in the
-# response and carried into the Celery tasks the request queues). LOG_FORMAT=text: readable
-# lines for `make run`. No personal data: see the policy in docs/operations.md.
+# response and carried into the Celery tasks the request queues), e-mail addresses blanked.
+# LOG_FORMAT=text: readable lines for development (`make run`), nothing blanked. No personal
+# data in production logs: see the policy in docs/operations.md.
 LOG_FORMAT = env.str("LOG_FORMAT", default="json")
 if LOG_FORMAT not in ("json", "text"):
     raise ImproperlyConfigured("LOG_FORMAT must be json or text.")
@@ -472,7 +473,7 @@ LOGGING = {
     "filters": {"request_id": {"()": "tkdnportal.logs.RequestIdFilter"}},
     "formatters": {
         "json": {
-            "()": "pythonjsonlogger.json.JsonFormatter",
+            "()": "tkdnportal.logs.JsonFormatter",
             "format": "%(asctime)s %(levelname)s %(name)s %(message)s %(request_id)s",
             "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
             "timestamp": False,
@@ -524,6 +525,8 @@ METRICS_ALLOWED_NETWORKS = env.list("METRICS_ALLOWED_NETWORKS", default=["127.0.
 # children are gathered through prometheus_client's multiprocess mode
 # (PROMETHEUS_MULTIPROC_DIR, one empty folder per container; deploy/gunicorn.conf.py).
 CELERY_METRICS_PORT = env.int("CELERY_METRICS_PORT", default=0)
+# Read by prometheus_client itself (here for the record: `check` and docs show it).
+PROMETHEUS_MULTIPROC_DIR = env.str("PROMETHEUS_MULTIPROC_DIR", default="")
 PROMETHEUS_METRIC_NAMESPACE = ""
 
 VAR_DIR.mkdir(parents=True, exist_ok=True)
