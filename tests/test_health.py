@@ -10,6 +10,12 @@ pytestmark = pytest.mark.django_db
 CRITICAL = {"database", "cache", "broker", "migrations", "storage"}
 
 
+def _broker(monkeypatch, url: str) -> None:
+    """Point Celery at another broker (its conf reads CELERY_BROKER_URL first: CI sets it)."""
+    monkeypatch.setitem(celery_app.conf, "broker_url", url)
+    monkeypatch.setenv("CELERY_BROKER_URL", url)
+
+
 def _json(client, **headers):
     response = client.get("/health/?format=json", **headers)
     return response, response.json()
@@ -74,7 +80,7 @@ def test_database_down_is_503(client, monkeypatch):
 
 
 def test_html_page_is_503_too_and_says_which(client, monkeypatch):
-    monkeypatch.setitem(celery_app.conf, "broker_url", "redis://127.0.0.1:1/0")
+    _broker(monkeypatch, "redis://127.0.0.1:1/0")
     page = client.get("/health/")
     assert page.status_code == 503
     html = page.content.decode()
@@ -84,7 +90,7 @@ def test_html_page_is_503_too_and_says_which(client, monkeypatch):
 
 
 def test_redis_broker_down_is_503(client, monkeypatch):
-    monkeypatch.setitem(celery_app.conf, "broker_url", "redis://127.0.0.1:1/0")
+    _broker(monkeypatch, "redis://127.0.0.1:1/0")
     response, data = _json(client)
     assert response.status_code == 503
     assert data["checks"]["broker"] == {
@@ -100,7 +106,7 @@ def test_redis_broker_down_is_503(client, monkeypatch):
 
 def test_filesystem_broker_without_its_folders_is_503(client, monkeypatch, tmp_path):
     missing = str(tmp_path / "missing")
-    monkeypatch.setitem(celery_app.conf, "broker_url", "filesystem://")
+    _broker(monkeypatch, "filesystem://")
     monkeypatch.setitem(
         celery_app.conf,
         "broker_transport_options",
@@ -112,7 +118,7 @@ def test_filesystem_broker_without_its_folders_is_503(client, monkeypatch, tmp_p
 
 
 def test_filesystem_broker_with_its_folders_is_ok(client, monkeypatch, tmp_path):
-    monkeypatch.setitem(celery_app.conf, "broker_url", "filesystem://")
+    _broker(monkeypatch, "filesystem://")
     monkeypatch.setitem(
         celery_app.conf,
         "broker_transport_options",
@@ -180,7 +186,7 @@ def test_a_check_is_added_with_one_setting(client, settings):
 
 
 def test_liveness_touches_nothing(client, django_assert_num_queries, monkeypatch):
-    monkeypatch.setitem(celery_app.conf, "broker_url", "redis://127.0.0.1:1/0")
+    _broker(monkeypatch, "redis://127.0.0.1:1/0")
     with django_assert_num_queries(0):
         response = client.get("/health/live/")
     assert response.status_code == 200
