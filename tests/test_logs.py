@@ -57,6 +57,7 @@ def test_response_carries_a_new_request_id(client, json_lines):
     assert line["request_id"] == request_id
     assert line["route"] == "/ping/" and line["status"] == 200 and line["method"] == "GET"
     assert {"time", "level", "message", "ms"} <= set(line)
+    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z", line["time"])
     assert client.get("/ping/")["X-Request-ID"] != request_id
 
 

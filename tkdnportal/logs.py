@@ -16,6 +16,7 @@
 from __future__ import annotations
 
 import contextvars
+import datetime
 import hashlib
 import hmac
 import logging
@@ -76,6 +77,11 @@ class JsonFormatter(pythonjsonlogger.json.JsonFormatter):
 
     def format(self, record: logging.LogRecord) -> str:
         return redact(super().format(record))
+
+    def formatTime(self, record: logging.LogRecord, datefmt: str | None = None) -> str:  # noqa: N802
+        """ISO 8601 in UTC (``2026-12-03T09:30:46.199Z``): machines and other zones read it."""
+        moment = datetime.datetime.fromtimestamp(record.created, datetime.UTC)
+        return moment.isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
 class RequestIdMiddleware:
