@@ -210,3 +210,28 @@ def test_overall_status(rows, expected):
             self.spec = type("S", (), {"critical": critical})
 
     assert health.overall([FakeRow(*row) for row in rows]) == expected
+
+
+def test_the_workers_outcome_is_shared_for_a_while(client, settings, monkeypatch):
+    """Six replicas probed every 15 s must not each wait a broadcast: one does, the others read
+    its outcome from the shared cache until it is HEALTH_WORKER_CACHE_SECONDS old."""
+    from django.core.cache import cache
+
+    settings.HEALTH_WORKER_CACHE_SECONDS = 30
+    cache.delete(health.WORKERS_CACHE_KEY)
+    calls = []
+
+    def probe(self):
+        calls.append(1)
+        return None if len(calls) > 1 else "no worker answered"
+
+    monkeypatch.setattr(health.Workers, "probe", probe)
+    try:
+        assert _json(client)[1]["checks"]["workers"]["detail"] == "no worker answered"
+        assert _json(client)[1]["checks"]["workers"]["status"] == "down"  # shared outcome
+        assert len(calls) == 1
+        cache.delete(health.WORKERS_CACHE_KEY)  # what expiry does
+        assert _json(client)[1]["checks"]["workers"]["status"] == "ok"
+        assert len(calls) == 2
+    finally:
+        cache.delete(health.WORKERS_CACHE_KEY)

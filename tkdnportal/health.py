@@ -18,6 +18,7 @@ storage) is one entry in ``HEALTH_CHECKS`` (tkdnportal/settings.py).
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import dataclasses
 import datetime
 import os
@@ -26,6 +27,7 @@ import time
 from collections.abc import Iterator
 
 from django.conf import settings
+from django.core.cache import cache
 from django.core.files.storage import FileSystemStorage, storages
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.migrations.executor import MigrationExecutor
@@ -98,30 +100,60 @@ def _connect(app, url: str) -> None:
 class Workers(HealthCheck):
     """At least one Celery worker answers, and every queue (``CELERY_TASK_QUEUES``) has a worker
     consuming it. Waits ``HEALTH_WORKER_TIMEOUT`` seconds for the answers (a broadcast has no
-    end: the wait is the probe's cost)."""
+    end: the wait is the probe's cost), then keeps the outcome for
+    ``HEALTH_WORKER_CACHE_SECONDS``."""
 
     timeout = datetime.timedelta(seconds=5)
 
     def run(self) -> None:
+        # A broadcast waits its whole timeout whatever the answers: the outcome is shared through
+        # the cache for HEALTH_WORKER_CACHE_SECONDS, so many replicas probing often cost one wait.
+        seconds = settings.HEALTH_WORKER_CACHE_SECONDS
+        problem = _cache_get(WORKERS_CACHE_KEY) if seconds > 0 else None
+        if problem is None:
+            problem = self.probe() or ""
+            if seconds > 0:
+                _cache_set(WORKERS_CACHE_KEY, problem, seconds)
+        if problem:
+            raise Unavailable(problem)
+
+    def probe(self) -> str | None:
+        """What is wrong with the workers, or ``None``."""
         app = _celery_app()
         url = app.conf.broker_url or ""
-        if not url.startswith("filesystem"):
-            # A broadcast to a broker that is down retries for long: fail fast instead.
-            _connect(app, url)
-        # One broadcast, like a ping: each live worker answers with the queues it consumes.
         try:
+            if not url.startswith("filesystem"):
+                # A broadcast to a broker that is down retries for long: fail fast instead.
+                _connect(app, url)
+            # One broadcast, like a ping: each live worker answers with the queues it consumes.
             answers = app.control.inspect(timeout=settings.HEALTH_WORKER_TIMEOUT).active_queues()
-        except Exception as exc:  # noqa: BLE001
-            raise Unavailable("workers cannot be asked (broker down)") from exc
+        except Exception:  # noqa: BLE001
+            return "workers cannot be asked (broker down)"
         if not answers:
-            raise Unavailable("no worker answered")
+            return "no worker answered"
         wanted = {queue.name for queue in (app.conf.task_queues or ())} or {
             app.conf.task_default_queue
         }
         consumed = {queue.get("name") for queues in answers.values() for queue in queues}
         missing = sorted(wanted - consumed)
         if missing:
-            raise Unavailable(f"no worker for queue {', '.join(missing)}")
+            return f"no worker for queue {', '.join(missing)}"
+        return None
+
+
+WORKERS_CACHE_KEY = "health:workers"
+
+
+def _cache_get(key: str):
+    try:
+        return cache.get(key)
+    except Exception:  # noqa: BLE001 - the cache check reports a broken cache
+        return None
+
+
+def _cache_set(key: str, value, seconds: int) -> None:
+    with contextlib.suppress(Exception):  # the cache check reports a broken cache
+        cache.set(key, value, seconds)
 
 
 # Process-wide: once every migration is applied it stays so until the next deployment (a new

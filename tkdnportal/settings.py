@@ -515,6 +515,9 @@ if "replica" in DATABASES:
     )
 # Seconds /health/ waits for the Celery workers to answer (each probe pays it once).
 HEALTH_WORKER_TIMEOUT = env.float("HEALTH_WORKER_TIMEOUT", default=1.0)
+# ...and keeps the outcome this long in the shared cache (0: ask on every probe), so several
+# replicas probed every few seconds cost one wait, not one each.
+HEALTH_WORKER_CACHE_SECONDS = env.int("HEALTH_WORKER_CACHE_SECONDS", default=20)
 HEALTH_DISK_MAX_PERCENT = env.float("HEALTH_DISK_MAX_PERCENT", default=90.0)
 # /metrics (Prometheus text format) answers only clients in these networks (CIDR), the client
 # being the address our own proxies vouch for (NUM_PROXIES); everyone else gets 403. Default:

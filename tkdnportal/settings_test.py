@@ -34,3 +34,4 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):  # noqa: F405
     # process, which must see the test database.
     DATABASES["default"].setdefault("TEST", {})["NAME"] = str(VAR_DIR / "test-db.sqlite3")  # noqa: F405
 HEALTH_WORKER_TIMEOUT = 0.2  # no worker in the fast tests: do not wait a second per probe
+HEALTH_WORKER_CACHE_SECONDS = 0  # each test sees the workers as they are (test_health sets it)
