@@ -77,6 +77,10 @@ def test_database_down_is_503(client, monkeypatch):
     # The driver's message (host, port, path) stays in the log.
     assert data["checks"]["database"].get("detail") == "Unavailable"
     assert "nonexistent" not in str(data) and "127.0.0.1" not in str(data)
+    # The page for people renders without the database (it is not built on base.html).
+    page = client.get("/health/")
+    assert page.status_code == 503
+    assert 'data-check="database" data-state="down"' in page.content.decode()
 
 
 def test_html_page_is_503_too_and_says_which(client, monkeypatch):
