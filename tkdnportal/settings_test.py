@@ -33,5 +33,14 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):  # noqa: F405
     # A file, not memory: the real-worker test (tests/test_worker.py) runs Celery in another
     # process, which must see the test database.
     DATABASES["default"].setdefault("TEST", {})["NAME"] = str(VAR_DIR / "test-db.sqlite3")  # noqa: F405
+# The read replica as a test mirror of the default database (a second connection to the same
+# test database), on SQLite and PostgreSQL alike: the routing runs for real in the tests that
+# allow the "replica" database (tests/test_db_router.py). tests/conftest.py turns replica reads
+# off for every other test: their rows live in a transaction another connection cannot see.
+DATABASES["replica"] = {  # noqa: F405
+    **DATABASES["default"],  # noqa: F405
+    "TEST": {**DATABASES["default"].get("TEST", {}), "MIRROR": "default"},  # noqa: F405
+}
+DATABASE_REPLICA_ALIAS = "replica"
 HEALTH_WORKER_TIMEOUT = 0.2  # no worker in the fast tests: do not wait a second per probe
 HEALTH_WORKER_CACHE_SECONDS = 0  # each test sees the workers as they are (test_health sets it)
