@@ -72,7 +72,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
-    # First and last: request counts and latency of the whole stack (django-prometheus).
+    # First (and, before axes, last): request counts and latency of the whole stack
+    # (django-prometheus).
     "django_prometheus.middleware.PrometheusBeforeMiddleware",
     # The request id (X-Request-ID) for every log line of this request and its Celery tasks.
     "tkdnportal.logs.RequestIdMiddleware",
@@ -95,9 +96,11 @@ MIDDLEWARE = [
     "accounts.middleware.AdminTwoFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # django-prometheus' second half, just inside everything but axes: it counts the response
+    # as it leaves, the lockout page included.
+    "django_prometheus.middleware.PrometheusAfterMiddleware",
     # Last, as django-axes asks: turns a locked-out login into the lockout page.
     "axes.middleware.AxesMiddleware",
-    "django_prometheus.middleware.PrometheusAfterMiddleware",
 ]
 
 ROOT_URLCONF = "tkdnportal.urls"
