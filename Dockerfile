@@ -22,6 +22,6 @@ RUN useradd --create-home --uid 1000 portal \
 RUN SECRET_KEY=build-only-key STATIC_ROOT=/app/staticfiles python manage.py collectstatic --noinput
 
 USER portal
-ENV STATIC_ROOT=/app/staticfiles MEDIA_ROOT=/data/media
+ENV STATIC_ROOT=/app/staticfiles MEDIA_ROOT=/data/media PROMETHEUS_MULTIPROC_DIR=/tmp/prometheus
 EXPOSE 8000
-CMD ["gunicorn", "tkdnportal.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "2", "--access-logfile", "-"]
+CMD ["gunicorn", "tkdnportal.wsgi:application", "--config", "deploy/gunicorn.conf.py"]

@@ -9,8 +9,9 @@ PIP := $(VENV)/bin/pip
 HOST ?= 127.0.0.1
 PORT ?= 8000
 # Development values for `make run` (settings.py defaults are production-safe).
-# E-mails go to files under var/mail/ (one log line each), not base64 into the terminal.
-RUN_ENV := DEBUG=true SECURE_SSL_REDIRECT=false EMAIL_URL=filemail://
+# E-mails go to files under var/mail/ (one log line each), not base64 into the terminal; logs are
+# readable lines (LOG_FORMAT=text), not JSON.
+RUN_ENV := DEBUG=true SECURE_SSL_REDIRECT=false EMAIL_URL=filemail:// LOG_FORMAT=text
 
 .PHONY: backup restore bench install install-test system-deps run test test-fast lint format migrations-check messages demo vendor clean
 

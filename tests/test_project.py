@@ -60,7 +60,8 @@ def test_compose_commands_name_real_programs_and_modules():
     assert importlib.import_module("tkdnportal").celery_app.main == "tkdnportal"
     migrate = services["migrate"]["command"]
     assert migrate[:2] == ["python", "manage.py"] and migrate[2] in get_commands()
-    assert services["web"]["healthcheck"]["test"][-1].endswith("/healthz/")
+    assert services["web"]["healthcheck"]["test"][-1].endswith("/health/")
+    assert (ROOT / web[web.index("--config") + 1]).is_file()
 
 
 def test_celery_cli_accepts_the_compose_options():
@@ -251,7 +252,7 @@ def _nginx(path=ROOT / "deploy" / "nginx.conf"):
     """deploy/nginx.conf as nested blocks: [(directive, args, children or None)]. Refuses what
     nginx would refuse on syntax: an unclosed or extra brace, a directive without its ';'."""
     text = re.sub(r"#[^\n]*", "", path.read_text())
-    tokens = re.findall(r'"[^"]*"|[{};]|[^\s{};"]+', text)
+    tokens = re.findall(r'"[^"]*"|\'[^\']*\'|[{};]|[^\s{};"\']+', text)
     stack, current, words = [], [], []
     for token in tokens:
         if token == "{":
@@ -269,7 +270,7 @@ def _nginx(path=ROOT / "deploy" / "nginx.conf"):
             current.append((words[0], words[1:], None))
             words = []
         else:
-            words.append(token.strip('"'))
+            words.append(token.strip("\"'"))
     assert not stack and not words, "unclosed block or directive"
     return current
 
@@ -331,7 +332,8 @@ def test_nginx_conf_limits_match_the_settings_and_gunicorn():
     assert _seconds(directives["proxy_read_timeout"][0]) <= gunicorn_timeout
     assert directives["proxy_request_buffering"] == ["on"]  # slow uploads never reach gunicorn
     upstream = _find(http, "upstream")[0][2]
-    assert _find(upstream, "server")[0][1] == ["web:" + web[web.index("--bind") + 1].split(":")[1]]
+    port = web[web.index("--bind") + 1].split(":")[1]
+    assert _find(upstream, "server")[0][1] == ["web:" + port, "resolve"]
 
     https = next(s[2] for s in _find(http, "server") if "443" in _find(s[2], "listen")[0][1])
     headers = {b[1][0]: b[1][1] for b in _find(https, "proxy_set_header")}
@@ -346,6 +348,8 @@ def test_nginx_conf_limits_match_the_settings_and_gunicorn():
     inner = {b[0]: b[1] for b in uploads[0][2] if b[2] is None}
     assert _size(inner["client_max_body_size"][0]) == settings.UPLOAD_REQUEST_MAX_SIZE
     for location in _find(https, "location"):
+        if location[1] == ["=", "/metrics"]:
+            continue  # refused, below
         assert _find(location[2], "proxy_pass")[0][1] == ["http://portal"]
 
 
@@ -366,3 +370,161 @@ def test_the_https_header_is_trusted_only_behind_our_proxy(proxies, expected):
     )
     assert out.returncode == 0, out.stderr
     assert expected in out.stdout
+
+
+# --- Compose at scale (issue 17) --------------------------------------------------------------
+
+
+def _default(value) -> str:
+    """``${NAME:-default}`` → default; anything else as it is."""
+    match = re.fullmatch(r"\$\{\w+:-(.*)\}", str(value))
+    return match.group(1) if match else str(value)
+
+
+def _portal_services(services) -> dict:
+    return {name: s for name, s in services.items() if s.get("image") == "tkdnportal:latest"}
+
+
+def test_compose_runs_several_web_replicas_behind_the_proxy():
+    services = _compose()["services"]
+    assert int(_default(services["web"]["deploy"]["replicas"])) >= 2
+    assert "container_name" not in services["web"]  # replicas need generated names
+    # nginx finds every replica through Docker's DNS, again and again (replaced replicas).
+    http = _find(_nginx(), "http")[0][2]
+    assert _find(http, "resolver")[0][1][0] == "127.0.0.11"
+    upstream = _find(http, "upstream")[0][2]
+    assert _find(upstream, "zone") and "resolve" in _find(upstream, "server")[0][1]
+
+
+def test_compose_has_a_worker_for_every_queue_and_one_beat():
+    from django.conf import settings
+
+    from tkdnportal.celery import app
+
+    app.loader.import_default_modules()
+    services = _portal_services(_compose()["services"])
+    consumed = {}
+    beats = []
+    for name, service in services.items():
+        command = service["command"]
+        if command[:4] == ["celery", "-A", "tkdnportal", "worker"]:
+            queues = [o.split("=", 1)[1] for o in command if o.startswith("--queues=")]
+            assert len(queues) == 1, f"{name}: name its queue (a worker without -Q takes all)"
+            for queue in queues[0].split(","):
+                consumed.setdefault(queue, []).append(name)
+            assert "--max-tasks-per-child" in " ".join(command), name
+        elif command[:4] == ["celery", "-A", "tkdnportal", "beat"]:
+            beats.append(name)
+            assert int(_default(service.get("deploy", {}).get("replicas", 1))) == 1
+    defined = {queue.name for queue in settings.CELERY_TASK_QUEUES}
+    assert set(consumed) == defined == {"celery", "compute", "render"}
+    assert beats == ["beat"]
+    # The routes name real tasks, and their queues are the computing and the rendering ones.
+    for task, route in settings.CELERY_TASK_ROUTES.items():
+        assert task in app.tasks, task
+        assert route["queue"] in consumed
+    assert settings.CELERY_TASK_ROUTES["applications.tasks.application_calculate_task"] == {
+        "queue": "compute"
+    }
+    assert settings.CELERY_TASK_ROUTES["registry.tasks.certificate_render_pdf_task"] == {
+        "queue": "render"
+    }
+
+
+def test_compose_portal_services_all_share_the_image_environment_and_health_checks():
+    services = _portal_services(_compose()["services"])
+    assert {"web", "worker", "worker-compute", "worker-render", "beat", "migrate"} <= set(services)
+    envs = [s["environment"] for s in services.values()]
+    assert all(e == envs[0] for e in envs)
+    for name, service in services.items():
+        if name != "migrate":
+            assert "healthcheck" in service, name
+    for name, service in services.items():
+        test = " ".join(service["healthcheck"]["test"]) if name != "migrate" else ""
+        if service["command"][:4] == ["celery", "-A", "tkdnportal", "worker"]:
+            # Each worker answers for itself, not "some worker somewhere answered".
+            assert "inspect ping --destination celery@$$HOSTNAME" in test, name
+
+
+def test_compose_web_health_check_is_the_readiness_endpoint():
+    from django.urls import resolve
+
+    from tkdnportal import health
+
+    test = _compose()["services"]["web"]["healthcheck"]["test"]
+    url = test[-1]
+    assert url.startswith("http://127.0.0.1:8000/")
+    path = "/" + url.split("/", 3)[3]
+    assert resolve(path).func.__name__ == health.health.__name__
+    assert "-f" in " ".join(test)  # curl fails on 503
+    # Sent as nginx would: a host the settings allow, HTTPS as reported by the proxy.
+    assert "Host: localhost" in test and "X-Forwarded-Proto: https" in test
+
+
+def test_every_celery_command_in_compose_is_accepted_by_the_cli():
+    celery = Path(sys.executable).parent / "celery"
+    services = _compose()["services"]
+    for name, service in _portal_services(services).items():
+        command = service["command"]
+        if command[0] != "celery":
+            continue
+        out = subprocess.run(
+            [str(celery), *command[1:4], "--help"],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            cwd=ROOT,
+            env={**os.environ, "DJANGO_SETTINGS_MODULE": "tkdnportal.settings_test"},
+        )
+        assert out.returncode == 0, out.stderr
+        for option in command[4:]:
+            if option.startswith("--"):
+                assert option.split("=")[0] in out.stdout, (name, option)
+
+
+def test_compose_metrics_are_scraped_inside_and_refused_outside():
+    from django.conf import settings as django_settings
+
+    services = _compose()["services"]
+    env = services["web"]["environment"]
+    assert env["PROMETHEUS_MULTIPROC_DIR"].startswith("/tmp/")  # per container, not a volume
+    prometheus = yaml.safe_load((ROOT / "deploy" / "prometheus.yml").read_text())
+    jobs = {job["job_name"]: job for job in prometheus["scrape_configs"]}
+    web_port = services["web"]["command"][services["web"]["command"].index("--bind") + 1]
+    assert jobs["web"]["dns_sd_configs"][0]["port"] == int(web_port.split(":")[1])
+    assert jobs["web"]["metrics_path"] == "/metrics"
+    workers = jobs["workers"]["dns_sd_configs"][0]
+    assert workers["port"] == int(env["CELERY_METRICS_PORT"])
+    worker_services = {
+        name
+        for name, s in services.items()
+        if s.get("command", [])[:4] == ["celery", "-A", "tkdnportal", "worker"]
+    }
+    assert set(workers["names"]) == worker_services
+    # The compose network may scrape; the settings' default is loopback only.
+    assert "172.16.0.0/12" in env["METRICS_ALLOWED_NETWORKS"]
+    assert django_settings.METRICS_ALLOWED_NETWORKS == ["127.0.0.0/8", "::1/128"]
+    https = next(
+        s[2]
+        for s in _find(_find(_nginx(), "http")[0][2], "server")
+        if "443" in _find(s[2], "listen")[0][1]
+    )
+    metrics = next(loc for loc in _find(https, "location") if loc[1] == ["=", "/metrics"])
+    assert _find(metrics[2], "return")[0][1] == ["404"]
+    headers = {b[1][0]: b[1][1] for b in _find(https, "proxy_set_header")}
+    assert headers["X-Request-ID"] == "$request_id"
+
+
+def test_gunicorn_config_loads_and_has_the_metrics_hooks(tmp_path, monkeypatch):
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("gconf", ROOT / "deploy" / "gunicorn.conf.py")
+    config = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(config)
+    assert config.accesslog is None  # no client addresses or query strings in gunicorn's log
+    folder = tmp_path / "prom"
+    folder.mkdir()
+    (folder / "counter_1.db").write_bytes(b"old")
+    monkeypatch.setenv("PROMETHEUS_MULTIPROC_DIR", str(folder))
+    config.on_starting(None)
+    assert folder.is_dir() and list(folder.iterdir()) == []

@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 import environ
 from celery.schedules import crontab
+from kombu import Queue
 from whitenoise.compress import Compressor
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -65,12 +66,18 @@ INSTALLED_APPS = [
     "axes",
     "django_otp",
     "django_otp.plugins.otp_totp",
+    "django_prometheus",
     "accounts",
     "applications",
     "registry",
 ]
 
 MIDDLEWARE = [
+    # First (and, before axes, last): request counts and latency of the whole stack
+    # (django-prometheus).
+    "django_prometheus.middleware.PrometheusBeforeMiddleware",
+    # The request id (X-Request-ID) for every log line of this request and its Celery tasks.
+    "tkdnportal.logs.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "tkdnportal.middleware.SecurityHeadersMiddleware",
     # Before anything reads the body (CSRF, sessions, uploads): 413 on the declared length.
@@ -90,6 +97,9 @@ MIDDLEWARE = [
     "accounts.middleware.AdminTwoFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # django-prometheus' second half, just inside everything but axes: it counts the response
+    # as it leaves, the lockout page included.
+    "django_prometheus.middleware.PrometheusAfterMiddleware",
     # Last, as django-axes asks: turns a locked-out login into the lockout page.
     "axes.middleware.AxesMiddleware",
 ]
@@ -330,6 +340,21 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # command lines in the Makefile and docker-compose.yml say the same).
 CELERY_WORKER_MAX_TASKS_PER_CHILD = env.int("CELERY_WORKER_MAX_TASKS_PER_CHILD", default=50)
 CELERY_WORKER_SEND_TASK_EVENTS = False
+# Queues: computing (the TKDN-IK value, fast, an owner waits for it) apart from rendering (PDF
+# issue and render: WeasyPrint, slow and memory-hungry), so a burst of approvals never delays an
+# owner's value. Everything else (e-mail, sweeps, statistics) goes to the default queue.
+# A worker started without -Q consumes all three (make run, the tests); docker-compose.yml runs
+# one worker service per queue.
+CELERY_TASK_DEFAULT_QUEUE = "celery"
+# The request-id and task-metric signal handlers, connected in every worker (the web process
+# loads them through its middleware and URLs).
+CELERY_IMPORTS = ["tkdnportal.logs", "tkdnportal.metrics"]
+CELERY_TASK_QUEUES = [Queue("celery"), Queue("compute"), Queue("render")]
+CELERY_TASK_ROUTES = {
+    "applications.tasks.application_calculate_task": {"queue": "compute"},
+    "registry.tasks.certificate_issue_task": {"queue": "render"},
+    "registry.tasks.certificate_render_pdf_task": {"queue": "render"},
+}
 # Periodic tasks (celery beat): queue again work whose message was lost (submitted or approved
 # while the broker was down) and move applications with a run-out certificate to EXPIRED.
 _sweep_interval = env.int("TKDN_SWEEP_INTERVAL_SECONDS", default=120)
@@ -413,6 +438,8 @@ AXES_LOCKOUT_CALLABLE = "accounts.views.lockout"
 # The address of a failed login is the client's as our own proxies report it (NUM_PROXIES), the
 # same answer the rate limits use: behind the proxy, one person cannot lock out everybody.
 AXES_CLIENT_IP_CALLABLE = "tkdnportal.throttling.client_address"
+# Its log lines name the client by pseudonyms, never the e-mail address or IP (tkdnportal/logs.py).
+AXES_CLIENT_STR_CALLABLE = "tkdnportal.logs.axes_client_str"
 # Officials' admin accounts must confirm a TOTP code after the password (enrolment on first use).
 TKDN_ADMIN_2FA = env.bool("TKDN_ADMIN_2FA", default=not DEBUG)
 OTP_TOTP_ISSUER = "Portal TKDN-IK"
@@ -511,15 +538,97 @@ SPECTACULAR_SETTINGS = {
     ],
 }
 
+# --- Logs (tkdnportal/logs.py, docs/operations.md "Logs") ------------------------------
+# LOG_FORMAT=json (the default): one JSON object per line on standard error, with the request id
+# (X-Request-ID: taken from the proxy when well formed, else made here; sent back in the
+# response and carried into the Celery tasks the request queues), e-mail addresses blanked.
+# LOG_FORMAT=text: readable lines for development (`make run`), nothing blanked. No personal
+# data in production logs: see the policy in docs/operations.md.
+LOG_FORMAT = env.str("LOG_FORMAT", default="json")
+if LOG_FORMAT not in ("json", "text"):
+    raise ImproperlyConfigured("LOG_FORMAT must be json or text.")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"request_id": {"()": "tkdnportal.logs.RequestIdFilter"}},
+    "formatters": {
+        "json": {
+            "()": "tkdnportal.logs.JsonFormatter",
+            "format": "%(asctime)s %(levelname)s %(name)s %(message)s %(request_id)s",
+            "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
+            "timestamp": False,
+        },
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": LOG_FORMAT,
+            "filters": ["request_id"],
+        }
+    },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
+# Celery keeps the logging configured above (tkdnportal/celery.py, setup_logging signal).
+
+# --- Health and metrics (tkdnportal/health.py, tkdnportal/metrics.py, docs/deploy.md) ---------
+# /health/ runs these checks; "critical" ones turn it 503 (a load balancer takes the instance
+# out), the others are reported only. Add a check with one entry (name, class, options).
+HEALTH_CHECKS = [
+    {"name": "database", "check": "health_check.checks.Database", "options": {"alias": "default"}},
+    {"name": "cache", "check": "health_check.checks.Cache", "options": {"alias": "default"}},
+    {"name": "broker", "check": "tkdnportal.health.Broker"},
+    {"name": "migrations", "check": "tkdnportal.health.Migrations"},
+    {"name": "storage", "check": "health_check.checks.Storage", "options": {"alias": "default"}},
+    {"name": "workers", "check": "tkdnportal.health.Workers", "critical": False},
+    {"name": "disk", "check": "tkdnportal.health.Disk", "critical": False},
+]
+if "replica" in DATABASES:
+    HEALTH_CHECKS.insert(
+        1,
+        {
+            "name": "replica",
+            "check": "health_check.checks.Database",
+            "options": {"alias": "replica"},
+        },
+    )
+# Seconds /health/ waits for the Celery workers to answer (each probe pays it once).
+HEALTH_WORKER_TIMEOUT = env.float("HEALTH_WORKER_TIMEOUT", default=1.0)
+# ...and keeps the outcome this long in the shared cache (0: ask on every probe), so several
+# replicas probed every few seconds cost one wait, not one each.
+HEALTH_WORKER_CACHE_SECONDS = env.int("HEALTH_WORKER_CACHE_SECONDS", default=20)
+HEALTH_DISK_MAX_PERCENT = env.float("HEALTH_DISK_MAX_PERCENT", default=90.0)
+# /metrics (Prometheus text format) answers only clients in these networks (CIDR), the client
+# being the address our own proxies vouch for (NUM_PROXIES); everyone else gets 403. Default:
+# this machine only. docker-compose.yml adds the private ranges of its internal network, and
+# deploy/nginx.conf refuses /metrics from outside anyway.
+METRICS_ALLOWED_NETWORKS = env.list("METRICS_ALLOWED_NETWORKS", default=["127.0.0.0/8", "::1/128"])
+# Port on which each Celery worker serves its own /metrics (0: none). Task metrics of prefork
+# children are gathered through prometheus_client's multiprocess mode
+# (PROMETHEUS_MULTIPROC_DIR, one empty folder per container; deploy/gunicorn.conf.py).
+CELERY_METRICS_PORT = env.int("CELERY_METRICS_PORT", default=0)
+# Read by prometheus_client itself (here for the record: `check` and docs show it).
+PROMETHEUS_MULTIPROC_DIR = env.str("PROMETHEUS_MULTIPROC_DIR", default="")
+PROMETHEUS_METRIC_NAMESPACE = ""
 
 VAR_DIR.mkdir(parents=True, exist_ok=True)
 if CELERY_BROKER_URL.startswith("filesystem"):
     for _folder in ("data_folder_in", "processed_folder", "control_folder"):
         Path(CELERY_BROKER_TRANSPORT_OPTIONS[_folder]).mkdir(parents=True, exist_ok=True)
+
+# django-prometheus: the same database and cache backends, counting queries, errors, hits and
+# misses. Swapped last so every alias (a replica too) is measured; code that asks which
+# database it runs on reads ``connection.vendor``, which stays the same.
+_MEASURED_ENGINES = {
+    "django.db.backends.postgresql": "django_prometheus.db.backends.postgresql",
+    "django.db.backends.sqlite3": "django_prometheus.db.backends.sqlite3",
+}
+for _database in DATABASES.values():
+    _database["ENGINE"] = _MEASURED_ENGINES.get(_database["ENGINE"], _database["ENGINE"])
+_MEASURED_CACHES = {
+    "django.core.cache.backends.redis.RedisCache": "tkdnportal.metrics.RedisCache",
+    "django.core.cache.backends.filebased.FileBasedCache": "tkdnportal.metrics.FileBasedCache",
+}
+for _cache in CACHES.values():
+    _cache["BACKEND"] = _MEASURED_CACHES.get(_cache["BACKEND"], _cache["BACKEND"])

@@ -29,7 +29,7 @@ AXES_ENABLED = False
 ACCOUNTS_RATE = CALCULATOR_API_RATE = "1000000/min"
 TKDN_ADMIN_2FA = False
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # noqa: F405
-if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
+if DATABASES["default"]["ENGINE"].endswith("sqlite3"):  # noqa: F405
     # A file, not memory: the real-worker test (tests/test_worker.py) runs Celery in another
     # process, which must see the test database.
     DATABASES["default"].setdefault("TEST", {})["NAME"] = str(VAR_DIR / "test-db.sqlite3")  # noqa: F405
@@ -42,3 +42,5 @@ DATABASES["replica"] = {  # noqa: F405
     "TEST": {**DATABASES["default"].get("TEST", {}), "MIRROR": "default"},  # noqa: F405
 }
 DATABASE_REPLICA_ALIAS = "replica"
+HEALTH_WORKER_TIMEOUT = 0.2  # no worker in the fast tests: do not wait a second per probe
+HEALTH_WORKER_CACHE_SECONDS = 0  # each test sees the workers as they are (test_health sets it)

@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from applications import api as applications_api
 from applications import views as applications_views
 
-from . import views
+from . import health, metrics, views
 
 admin.site.site_header = _("Portal TKDN-IK — Petugas")
 admin.site.site_title = _("Portal TKDN-IK")
@@ -16,6 +16,11 @@ handler404 = "tkdnportal.views.page_not_found"
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz/", views.healthz, name="healthz"),
+    # Readiness (every dependency; 503 when a critical one is down) and liveness (the process).
+    path("health/", health.health, name="health"),
+    path("health/live/", health.live, name="health_live"),
+    # Prometheus, for METRICS_ALLOWED_NETWORKS only (tkdnportal/metrics.py).
+    path("metrics", metrics.metrics, name="metrics"),
     path("ping/", views.ping, name="ping"),
     path("favicon.ico", views.favicon, name="favicon"),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -144,6 +144,15 @@ def test_public_pages_have_no_serious_violations(live_server, browser, certifica
     context.close()
 
 
+def test_status_page_has_no_serious_violations(live_server, browser, settings):
+    """/health/ for people (operators on a phone too): no worker runs here, so it shows the
+    "degraded" state with a red row, the page's busiest form."""
+    settings.ALLOWED_HOSTS = ["*"]
+    context = _context(browser)
+    _audit(context, live_server.url, {"health": reverse("health")})
+    context.close()
+
+
 def test_owner_pages_have_no_serious_violations(live_server, browser, settings):
     settings.ALLOWED_HOSTS = ["*"]
     owner = UserFactory()

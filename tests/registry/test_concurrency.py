@@ -23,7 +23,7 @@ from registry.services import application_approve, issue
 from tests.factories import UserFactory, application_under_review
 
 S = Application.Status
-POSTGRES = settings.DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
+POSTGRES = settings.DATABASES["default"]["ENGINE"].endswith("postgresql")
 pytestmark = [
     pytest.mark.django_db(transaction=True),
     pytest.mark.usefixtures("reference_data"),

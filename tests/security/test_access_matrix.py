@@ -88,6 +88,11 @@ MATRIX: dict[str, tuple[int, int, int, int, int, int]] = {
     # route                                                   anon   A    B    X    Y    su
     "":                                                       PUBLIC,
     "healthz/":                                               PUBLIC,
+    "health/":                                                PUBLIC,  # no personal data
+    "health/live/":                                           PUBLIC,
+    # METRICS_ALLOWED_NETWORKS: the test client is 127.0.0.1 (the default, loopback); any other
+    # address gets 403 whoever is signed in (tests/test_metrics.py).
+    "metrics":                                                PUBLIC,
     "ping/":                                                  PUBLIC,
     "favicon.ico":                                            REDIRECT,  # to the static icon
     "i18n/setlang/":                                          REDIRECT,

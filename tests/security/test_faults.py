@@ -320,7 +320,7 @@ def test_broker_down_at_submit_then_the_sweep_processes_it_once(workers, setting
 
 
 @pytest.mark.skipif(
-    django_settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql",
+    not django_settings.DATABASES["default"]["ENGINE"].endswith("postgresql"),
     reason="pg_terminate_backend needs PostgreSQL (CI runs it)",
 )
 def test_database_drops_the_idle_workers_connections(workers):
@@ -355,7 +355,7 @@ def test_database_drops_the_idle_workers_connections(workers):
 
 
 @pytest.mark.skipif(
-    django_settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql",
+    not django_settings.DATABASES["default"]["ENGINE"].endswith("postgresql"),
     reason="pg_terminate_backend needs PostgreSQL (CI runs it)",
 )
 def test_database_drops_the_workers_connection_while_it_renders(workers):
