@@ -75,7 +75,7 @@ class SupplierFinderForm(forms.Form):
             ("", _("Semua kabupaten/kota")),
             *selectors.regency_choices(),
         ]
-        for name, bound in self.fields.items():
+        for bound in self.fields.values():
             widget = bound.widget
             widget.attrs["class"] = (
                 "form-select" if isinstance(widget, forms.Select) else "form-control"
