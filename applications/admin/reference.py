@@ -1,6 +1,7 @@
 """Reference data (regions, holidays), profiles, officials and submitted snapshots."""
 
 from django.contrib import admin
+from django.db import models
 
 from applications.models import (
     ApplicationSnapshot,
@@ -43,6 +44,8 @@ class CompanyAdmin(ScopedCompanyMixin, ReadOnlyAdmin):
     list_filter = ("legal_form", ("province", admin.RelatedOnlyFieldListFilter))
     search_fields = ("name", "nib")
     list_select_related = ("province", "regency")
+    # Read-only, but Django still builds the form: say which scheme a bare address gets.
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
 
 @admin.register(Product)
