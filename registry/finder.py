@@ -85,7 +85,7 @@ class SupplierFinderForm(forms.Form):
         self.fields["min_tkdn"].widget.attrs.update(
             inputmode="decimal",
             autocomplete="off",
-            placeholder=str(procurement.PREFERENCE_MIN_TKDN),
+            placeholder=f"{procurement.PREFERENCE_MIN_TKDN:.0f}",
         )
         self.fields["q"].widget.input_type = "search"
 
