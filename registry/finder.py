@@ -23,8 +23,35 @@ from django.utils.translation import gettext_lazy as _
 from . import procurement, selectors
 from .models import Certificate
 
-#: Products shown per region tier (nearest tiers first), best value first.
-PER_TIER = 30
+#: Products shown per region tier (nearest tiers first), best value first; a buyer can show
+#: more of one tier (``MORE_PER_TIER``, the page's "Tampilkan lebih banyak").
+PER_TIER = 10
+MORE_PER_TIER = 50
+TIER_SCOPES = ("regency", "province", "national")
+#: The columns a result needs: the certificate's public snapshot and the company's opt-in
+#: contact. The company's NIB, NPWP, person in charge, NIB e-mail and phone are never loaded.
+RESULT_FIELDS = (
+    "number",
+    "sequence",
+    "issue_date",
+    "valid_until",
+    "extended_until",
+    "status",
+    "rule_set",
+    "tkdn_ik",
+    "company_name",
+    "province_name",
+    "regency_name",
+    "product_name",
+    "product_brand",
+    "product_specification",
+    "product_unit",
+    "kbli",
+    "application__product__company__public_phone",
+    "application__product__company__public_email",
+    "application__product__company__marketplace_url",
+    "application__product__company__show_contact_to_buyers",
+)
 #: A tier counts its matches up to this many, then says "more than" (as the lookup does).
 COUNT_LIMIT = 1000
 #: Products a buyer can keep on the shortlist (a session holds it; no account needed).
@@ -230,10 +257,12 @@ def supplier_search(
     min_tkdn: Decimal = procurement.PREFERENCE_MIN_TKDN,
     today: datetime.date | None = None,
     per_tier: int = PER_TIER,
+    more: str = "",
 ) -> list[Tier]:
     """The finder's answer: one tier per ring (regency, rest of the province, rest of the
     country; only the rings the buyer's region defines), each with up to ``per_tier`` products
-    by value, grouped by company in the order of each company's best product.
+    (``MORE_PER_TIER`` for the tier named by ``more``) by value, grouped by company in the
+    order of each company's best product.
 
     Two queries per tier at most (the page of products with their company; a capped count only
     when the page is full), plus the search's one ``EXISTS`` when there are words.
@@ -248,13 +277,14 @@ def supplier_search(
         queryset = candidates.filter(**include)
         if exclude:
             queryset = queryset.exclude(**exclude)
+        limit = MORE_PER_TIER if scope == more else per_tier
         rows = list(
-            queryset.select_related("application__product__company").order_by(
-                "-tkdn_ik", "-issue_date", "-sequence"
-            )[:per_tier]
+            queryset.select_related("application__product__company")
+            .only(*RESULT_FIELDS)
+            .order_by("-tkdn_ik", "-issue_date", "-sequence")[:limit]
         )
         count, capped = len(rows), False
-        if count == per_tier:
+        if count == limit:
             found = queryset.order_by()[: COUNT_LIMIT + 1].count()
             count, capped = min(found, COUNT_LIMIT), found > COUNT_LIMIT
         tiers.append(Tier(scope, str(label), count, capped, _grouped(rows)))
@@ -274,8 +304,8 @@ def shortlist_certificates(numbers: list[str]) -> list[Certificate]:
     expired or been revoked since; the page says so)."""
     found = {
         certificate.number: certificate
-        for certificate in selectors.certificates_public()
-        .select_related("application__product__company")
+        for certificate in Certificate.objects.select_related("application__product__company")
+        .only(*RESULT_FIELDS)
         .filter(number__in=numbers)
     }
     return [found[number] for number in numbers if number in found]

@@ -26,7 +26,10 @@ from .views import _csrf_context, public_page_cache
 def supplier_finder(request: HttpRequest) -> HttpResponse:
     """Search certified suppliers by need, words, region and minimum TKDN-IK; nearest first."""
     searched = any(request.GET.get(name) for name in finder.SupplierFinderForm.base_fields)
-    form = finder.SupplierFinderForm(request.GET or None)
+    params = request.GET.copy()
+    more = params.pop("lebih", [""])[-1]
+    more = more if more in finder.TIER_SCOPES else ""
+    form = finder.SupplierFinderForm(params or None)
     tiers = []
     if form.is_bound and form.is_valid():
         data = form.cleaned_data
@@ -36,6 +39,7 @@ def supplier_finder(request: HttpRequest) -> HttpResponse:
             province=data["province"],
             regency=data["regency"],
             min_tkdn=data["min_tkdn"],
+            more=more,
         )
     elif not form.is_bound:
         # First visit: the best-valued valid products in the country, as an example.
@@ -56,6 +60,8 @@ def supplier_finder(request: HttpRequest) -> HttpResponse:
             "preference_min": procurement.PREFERENCE_MIN_TKDN,
             "mandatory_min": procurement.MANDATORY_MIN_TKDN,
             "here": request.get_full_path(),
+            "query": params.urlencode(),
+            "more": more,
             **_csrf_context(request),
         },
     )

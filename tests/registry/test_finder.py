@@ -288,3 +288,16 @@ def test_owner_opts_in_on_company_profile(client):
     company.refresh_from_db()
     assert company.show_contact_to_buyers and company.public_phone == "0812-3333-4444"
     assert company.buyer_contact()["marketplace_url"] == "https://toko.example/karya"
+
+
+def test_more_of_one_tier(client):
+    for n in range(finder.PER_TIER + 2):
+        _cert(product_name=f"Kursi Nomor {n}", tkdn_ik=Decimal("30.00") + n)
+    html = client.get(FINDER, {"category": "mebel"}).content.decode()
+    assert html.count("supplier-product") == finder.PER_TIER
+    assert 'lebih=national#tier-national">Tampilkan lebih banyak' in html
+    html = client.get(FINDER, {"category": "mebel", "lebih": "national"}).content.decode()
+    assert html.count("supplier-product") == finder.PER_TIER + 2
+    assert "Tampilkan lebih banyak" not in html
+    # An unknown tier is ignored, never an error.
+    assert client.get(FINDER, {"category": "mebel", "lebih": "mars"}).status_code == 200
