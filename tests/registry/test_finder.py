@@ -301,3 +301,34 @@ def test_more_of_one_tier(client):
     assert "Tampilkan lebih banyak" not in html
     # An unknown tier is ignored, never an error.
     assert client.get(FINDER, {"category": "mebel", "lebih": "mars"}).status_code == 200
+
+
+def test_words_give_the_same_rings_with_or_without_the_pool(monkeypatch):
+    """A search with words reads its matches at once (few matches) or ring by ring (many):
+    the answer is the same."""
+    _cert(product_name="Meja Jati Kota", tkdn_ik=Decimal("33.00"))
+    _cert(product_name="Meja Jati Kabupaten", regency_id="32.04", regency_name="Kab. Bandung")
+    _cert(
+        product_name="Meja Jati Jakarta",
+        province_id="31",
+        regency_id="31.71",
+        province_name="DKI Jakarta",
+        regency_name="Kota Jakarta Pusat",
+    )
+    _cert(product_name="Kursi Bambu")
+
+    def answer():
+        tiers = finder.supplier_search(text="meja jati", province="32", regency="32.73")
+        return [
+            (t.scope, t.count, t.capped, [p.product_name for g in t.groups for p in g.products])
+            for t in tiers
+        ]
+
+    pooled = answer()
+    assert pooled == [
+        ("regency", 1, False, ["Meja Jati Kota"]),
+        ("province", 1, False, ["Meja Jati Kabupaten"]),
+        ("national", 1, False, ["Meja Jati Jakarta"]),
+    ]
+    monkeypatch.setattr(finder, "TEXT_POOL", 1)
+    assert answer() == pooled
