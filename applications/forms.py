@@ -168,6 +168,14 @@ class CompanyForm(forms.ModelForm):
         label=_("Modal usaha di luar tanah dan bangunan (Rp)"),
         help_text=_("Industri kecil: paling banyak Rp 5.000.000.000. Contoh: 850.000.000"),
     )
+    marketplace_url = forms.URLField(
+        label=_("Tautan toko daring atau e-katalog"),
+        required=False,
+        max_length=300,
+        assume_scheme="https",
+        widget=forms.URLInput(attrs={"placeholder": "https://"}),
+        help_text=_("Toko daring, katalog elektronik (e-katalog) atau situs usaha."),
+    )
     province = forms.ModelChoiceField(
         queryset=Province.objects.all(), label=_("Provinsi pabrik"), empty_label=_("— pilih —")
     )
@@ -197,6 +205,10 @@ class CompanyForm(forms.ModelForm):
             "workers_wni",
             "workers_wna",
             "siinas_account",
+            "public_phone",
+            "public_email",
+            "marketplace_url",
+            "show_contact_to_buyers",
         ]
         widgets = {
             "office_address": forms.Textarea(attrs={"rows": 2}),
@@ -204,11 +216,18 @@ class CompanyForm(forms.ModelForm):
             "nib": forms.TextInput(attrs={"inputmode": "numeric", "maxlength": 13}),
             "postal_code": forms.TextInput(attrs={"inputmode": "numeric", "maxlength": 5}),
             "phone": forms.TextInput(attrs={"inputmode": "tel"}),
+            "public_phone": forms.TextInput(attrs={"inputmode": "tel"}),
         }
         help_texts = {
             "nib": _("13 angka dari OSS, tanpa spasi."),
             "npwp": _("15 atau 16 angka; titik dan strip boleh."),
             "email": _("Sesuai data NIB."),
+            "public_phone": _("Boleh nomor lain dari telepon NIB. Contoh: 0812 3456 7890."),
+            "show_contact_to_buyers": _(
+                "Bila dicentang, kontak di atas tampil di Cari Pemasok untuk pembeli pemerintah. "
+                "Nama penanggung jawab, NIB, NPWP, serta e-mail dan telepon NIB tidak pernah "
+                "ditampilkan."
+            ),
         }
 
     def __init__(self, *args, regency_url: str = "", **kwargs):
@@ -240,7 +259,15 @@ class CompanyForm(forms.ModelForm):
         return re.sub(r"\s", "", self.cleaned_data["nib"])
 
     def clean_phone(self):
-        phone = " ".join(self.cleaned_data["phone"].split())
+        return self._phone(self.cleaned_data["phone"])
+
+    def clean_public_phone(self):
+        phone = self.cleaned_data["public_phone"]
+        return self._phone(phone) if phone.strip() else ""
+
+    @staticmethod
+    def _phone(value: str) -> str:
+        phone = " ".join(value.split())
         digits = re.sub(r"[\s().-]", "", phone)
         if not re.fullmatch(r"\+?\d{8,15}", digits):
             raise ValidationError(

@@ -10,7 +10,12 @@ from pathlib import PurePosixPath
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
+from django.core.validators import (
+    MaxValueValidator,
+    MinValueValidator,
+    RegexValidator,
+    URLValidator,
+)
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
@@ -129,6 +134,22 @@ class Company(models.Model):
     workers_wni = models.PositiveIntegerField(_("tenaga kerja WNI"), default=0)
     workers_wna = models.PositiveIntegerField(_("tenaga kerja WNA"), default=0)
     siinas_account = models.CharField(_("akun SIINas"), max_length=50, blank=True)
+    # Contact for government buyers (the public supplier finder, /pemasok/). Shown only while
+    # ``show_contact_to_buyers`` is set, and only these fields: the NIB e-mail and phone, the
+    # person in charge, NIB and NPWP above are never shown to buyers.
+    public_phone = models.CharField(
+        _("telepon / WhatsApp untuk pembeli"), max_length=20, blank=True
+    )
+    public_email = models.EmailField(_("e-mail untuk pembeli"), blank=True)
+    marketplace_url = models.URLField(
+        _("tautan toko daring atau e-katalog"),
+        blank=True,
+        max_length=300,
+        validators=[URLValidator(schemes=["https", "http"])],
+    )
+    show_contact_to_buyers = models.BooleanField(
+        _("tampilkan kontak ini kepada pembeli"), default=False
+    )
     # Set by the revocation service: after a revocation the company may not apply for one year
     # (spec §4).
     barred_until = models.DateField(
@@ -159,6 +180,29 @@ class Company(models.Model):
             raise ValidationError(
                 {"regency": _("Kabupaten/kota tidak berada di provinsi yang dipilih.")}
             )
+        if self.show_contact_to_buyers and not self.has_buyer_contact:
+            raise ValidationError(
+                {
+                    "show_contact_to_buyers": _(
+                        "Isi paling sedikit satu kontak untuk pembeli (telepon/WhatsApp, e-mail "
+                        "atau tautan toko) sebelum menampilkannya."
+                    )
+                }
+            )
+
+    @property
+    def has_buyer_contact(self) -> bool:
+        return bool(self.public_phone or self.public_email or self.marketplace_url)
+
+    def buyer_contact(self) -> dict[str, str] | None:
+        """The contact a buyer may see, or ``None`` when the owner did not opt in."""
+        if not self.show_contact_to_buyers or not self.has_buyer_contact:
+            return None
+        return {
+            "phone": self.public_phone,
+            "email": self.public_email,
+            "marketplace_url": self.marketplace_url,
+        }
 
     @property
     def is_small_industry(self) -> bool:

@@ -154,9 +154,9 @@ def children(pid: int) -> list[int]:
 # --- 1. seeding ---------------------------------------------------------------------------------
 
 
-def database_for(size: int, smoke: bool, workdir: Path) -> str:
+def database_for(size: int, smoke: bool, workdir: Path, prefix: str = "tkdn_bench") -> str:
     if postgres_available():
-        name = f"tkdn_bench_{'smoke_' if smoke else ''}{size}"
+        name = f"{prefix}_{'smoke_' if smoke else ''}{size}"
         return f"postgres://postgres@127.0.0.1:5432/{name}"
     return f"sqlite:///{workdir / f'bench_{size}.sqlite3'}"
 
@@ -245,9 +245,63 @@ print(json.dumps({
   "verify": [reverse("registry:verify", kwargs={"token": c["verification_token"]})
              for c in certs[:10]],
   "api_list": [f"{api}?province={c['province_id']}" for c in certs[:5]],
+  **diverse_paths(),
 }))
 """
-    return json.loads(manage(env, "shell", "-c", code).strip().splitlines()[-1])
+    return json.loads(manage(env, "shell", "-c", DIVERSE_CODE + code).strip().splitlines()[-1])
+
+
+# Issue 15: the supplier finder against the register lookup, each with several hundred distinct
+# realistic searches sent once each (wrk cycles through more paths than it sends requests), so
+# neither the page cache nor a repeated plan hides the cost. The same mix of needs, places, words
+# and minimum values for both: the finder by need (category), the lookup by the need's KBLI.
+DIVERSE_CODE = r"""
+import random
+from applications.models import Regency
+from registry import procurement
+from registry.management.commands.seed_registry import PRODUCTS
+
+
+def diverse_paths(count=1500):
+    rng = random.Random(15)
+    regencies = list(Regency.objects.values_list("code", flat=True))
+    needs = [need.slug for need in procurement.NEEDS]
+    kbli_of = {}
+    for _name, kbli, _unit, _specs in PRODUCTS:
+        for need in procurement.NEEDS:
+            if any(kbli.startswith(p) for p in need.kbli_prefixes):
+                kbli_of.setdefault(need.slug, []).append(kbli)
+    words = sorted({w.lower() for name, *_ in PRODUCTS for w in name.split() if len(w) >= 4})
+    minimums = ["", "", "25", "30", "35", "40"]
+    finder, lookup, seen = [], [], set()
+    while len(finder) < count:
+        regency = rng.choice(regencies)
+        province = regency.split(".")[0]
+        need = rng.choice(needs)
+        word = rng.choice(words)
+        low = rng.choice(minimums)
+        shape = rng.random()
+        if shape < 0.40:
+            place, text = {"regency": regency}, ""
+        elif shape < 0.60:
+            place, text = {"province": province}, ""
+        elif shape < 0.75:
+            place, text, need = {"regency": regency}, word, ""
+        elif shape < 0.90:
+            place, text = {"province": province}, word
+        else:
+            place, text = {}, ""
+        key = (tuple(place.items()), need, text, low)
+        if key in seen:
+            continue
+        seen.add(key)
+        f = {**place, "category": need, "q": text, "min_tkdn": low}
+        finder.append("/pemasok/?" + urllib.parse.urlencode({k: v for k, v in f.items() if v}))
+        kbli = rng.choice(kbli_of.get(need, [""])) if need else ""
+        g = {**place, "kbli": kbli, "q": text, "tkdn_min": low, "status": "VALID"}
+        lookup.append("/registri/?" + urllib.parse.urlencode({k: v for k, v in g.items() if v}))
+    return {"lookup_diverse": lookup, "finder_diverse": finder}
+"""
 
 
 @contextlib.contextmanager
@@ -327,8 +381,10 @@ def wrk(port: int, paths: list[str], duration: int, connections: int, workdir: P
     }
 
 
-def http_load(env, duration, connections, workers, workdir) -> dict:
+def http_load(env, duration, connections, workers, workdir, only=()) -> dict:
     paths = sample_paths(env)
+    if only:
+        paths = {name: urls for name, urls in paths.items() if name in only or name == "floor"}
     results = {}
     with gunicorn(env, workers) as (port, proc):
         for name, urls in paths.items():
@@ -495,6 +551,17 @@ def markdown(report: dict) -> str:
                 continue
             lines.append(f"| {name} | {round(big[name]['p99_ms'] / small[name]['p99_ms'], 2)} |")
         lines.append("")
+    for size, res in report["sizes"].items():
+        http = res["http"]
+        if "finder_diverse" in http and "lookup_diverse" in http:
+            f, lk = http["finder_diverse"], http["lookup_diverse"]
+            lines += [
+                f"Supplier finder vs register lookup at {int(size):,} (diverse uncached searches, "
+                f"same run): p50 {f['p50_ms']} vs {lk['p50_ms']} ms "
+                f"(**{round(f['p50_ms'] / lk['p50_ms'], 2)}**), p99 {f['p99_ms']} vs "
+                f"{lk['p99_ms']} ms (**{round(f['p99_ms'] / lk['p99_ms'], 2)}**).",
+                "",
+            ]
     if "pdf" in report:
         p = report["pdf"]
         lines += [
@@ -528,6 +595,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--pdf-count", type=int, default=50)
     parser.add_argument("--pipeline-count", type=int, default=50)
     parser.add_argument("--no-readme", action="store_true")
+    parser.add_argument(
+        "--database-prefix",
+        default="tkdn_bench",
+        help="PostgreSQL database names: PREFIX_SIZE (one per branch when several benchmark)",
+    )
+    parser.add_argument("--http-only", action="store_true", help="skip the PDF and worker steps")
+    parser.add_argument(
+        "--scenarios", default="", help="comma-separated scenario names to run (default: all)"
+    )
     args = parser.parse_args(argv)
     if args.smoke:
         args.sizes, args.duration, args.pdf_count, args.pipeline_count = "60", 1, 2, 2
@@ -552,15 +628,23 @@ def main(argv: list[str] | None = None) -> int:
     try:
         sizes = [int(s) for s in args.sizes.split(",")]
         for size in sizes:
-            env = base_env(database_for(size, args.smoke, workdir), workdir, broker)
+            env = base_env(
+                database_for(size, args.smoke, workdir, args.database_prefix), workdir, broker
+            )
             result = {"seed": seed(size, env)}
-            result["http"] = http_load(env, args.duration, args.connections, args.workers, workdir)
+            only = tuple(name for name in args.scenarios.split(",") if name)
+            result["http"] = http_load(
+                env, args.duration, args.connections, args.workers, workdir, only
+            )
             report["sizes"][str(size)] = result
-        env = base_env(database_for(sizes[0], args.smoke, workdir), workdir, broker)
-        for key, label, step, count in (
+        env = base_env(
+            database_for(sizes[0], args.smoke, workdir, args.database_prefix), workdir, broker
+        )
+        steps = (
             ("pdf", "PDF render vs bare WeasyPrint", pdf_render, args.pdf_count),
             ("pipeline", "worker pipeline", pipeline, args.pipeline_count),
-        ):
+        )
+        for key, label, step, count in steps if not args.http_only else ():
             log(label)
             try:
                 report[key] = step(env, count)

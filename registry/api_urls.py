@@ -8,7 +8,7 @@ from drf_spectacular.views import (
     SpectacularSwaggerSplitView,
 )
 
-from . import api
+from . import api, finder_api
 
 app_name = "api"
 
@@ -21,6 +21,7 @@ urlpatterns = [
     path("certificates/export.csv", api.CertificateCsvView.as_view(), name="certificate_csv"),
     path("certificates/changes/", api.ChangesView.as_view(), name="certificate_changes"),
     path("statistics/coverage/", api.CoverageView.as_view(), name="statistics_coverage"),
+    path("suppliers/", finder_api.SupplierFinderView.as_view(), name="suppliers"),
     path("verify/<str:token>/", api.VerifyView.as_view(), name="verify"),
     path("verify-file/", api.VerifyFileView.as_view(), name="verify_file"),
     # Numbers contain slashes (TKDNIK/32/2026/000001): last, with a path converter.

@@ -236,11 +236,28 @@ def _filter_bounds() -> dict[str, dict]:
     return bounds
 
 
+def _supplier_bounds() -> dict[str, dict]:
+    """JSON Schema bounds of the supplier finder's parameters (``finder.SupplierFinderForm``)."""
+    from .finder import SupplierFinderForm
+
+    fields = SupplierFinderForm.base_fields
+    return {
+        "q": {"minLength": fields["q"].min_length, "maxLength": fields["q"].max_length},
+        "province": {"enum": _region_codes("provinces.csv")},
+        "regency": {"enum": _region_codes("regencies.csv")},
+        "min_tkdn": {
+            "minimum": float(fields["min_tkdn"].min_value),
+            "maximum": float(fields["min_tkdn"].max_value),
+        },
+    }
+
+
 def document_registry(result, generator, request, public):
     """drf-spectacular post-processing hook: the registry's 400/404/429 answers and the bounds
     of the lookup filters (on the list and on the CSV export)."""
     result.setdefault("components", {}).setdefault("schemas", {})["ApiError"] = API_ERROR
     bounds = _filter_bounds()
+    supplier_bounds = _supplier_bounds()
     for path, operations in result.get("paths", {}).items():
         if not path.startswith("/api/v1/") or path == "/api/v1/calculator/":
             continue
@@ -267,4 +284,8 @@ def document_registry(result, generator, request, public):
                 for parameter in operation.get("parameters", []):
                     if parameter.get("in") == "query" and parameter["name"] in bounds:
                         parameter["schema"].update(bounds[parameter["name"]])
+            if path == "/api/v1/suppliers/":
+                for parameter in operation.get("parameters", []):
+                    if parameter.get("in") == "query" and parameter["name"] in supplier_bounds:
+                        parameter["schema"].update(supplier_bounds[parameter["name"]])
     return result

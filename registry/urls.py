@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import finder_views, views
 
 app_name = "registry"
 
@@ -8,6 +8,10 @@ urlpatterns = [
     path("registri/", views.lookup, name="lookup"),
     path("registri/ekspor.csv", views.export_csv, name="export_csv"),
     path("statistik/", views.statistics, name="statistics"),
+    # The supplier finder for government buyers (issue 15): public, shortlist in the session.
+    path("pemasok/", finder_views.supplier_finder, name="suppliers"),
+    path("pemasok/daftar-pendek/", finder_views.shortlist, name="shortlist"),
+    path("pemasok/daftar-pendek/ubah/", finder_views.shortlist_change, name="shortlist_change"),
     path("verify/<str:token>/", views.verify, name="verify"),
     # Check any certificate PDF (no QR code needed), and the portal's public signing certificate.
     path("verifikasi/berkas/", views.verify_file, name="verify_file"),

@@ -25,7 +25,9 @@ def test_bench_smoke_runs_every_step():
     assert out.returncode == 0, out.stderr[-3000:]
     report = json.loads(out.stdout)
     (size,) = report["sizes"].values()
-    for scenario in ("floor", "lookup_name", "lookup_filters", "certificate", "verify", "api_list"):
+    scenarios = ("floor", "lookup_name", "lookup_filters", "certificate", "verify", "api_list")
+    # Issue 15: the supplier finder next to the lookup, diverse searches each sent once.
+    for scenario in (*scenarios, "lookup_diverse", "finder_diverse"):
         result = size["http"][scenario]
         assert result["requests"] > 0, scenario
         assert result["non_2xx"] == 0 and result["socket_errors"] == 0, (scenario, result)

@@ -52,7 +52,7 @@ def revoke(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('applications', '0006_official_signatory'),
+        ('applications', '0007_company_supplier_contact'),
         ('accounts', '0002_official_groups'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

@@ -22,6 +22,12 @@
     province.addEventListener("change", narrow);
   }
 
+  // The shortlist's print button (hidden without JavaScript; the browser's print works anyway).
+  Array.prototype.forEach.call(document.querySelectorAll("[data-print]"), function (button) {
+    button.hidden = false;
+    button.addEventListener("click", function () { window.print(); });
+  });
+
   var form = document.querySelector("form[data-pdf-drop]");
   if (form) {
     var zone = form.querySelector(".drop-zone");

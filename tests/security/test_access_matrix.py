@@ -142,6 +142,11 @@ MATRIX: dict[str, tuple[int, int, int, int, int, int]] = {
     "api/v1/calculator/":                                     (405, 405, 405, 405, 405, 405),
     # --- public registry and its API (certificates are public by design) ---
     "registri/":                                              PUBLIC,
+    # The supplier finder (issue 15): public, the shortlist lives in each visitor's session.
+    "pemasok/":                                               PUBLIC,
+    "pemasok/daftar-pendek/":                                 PUBLIC,
+    "pemasok/daftar-pendek/ubah/":                            (405, 405, 405, 405, 405, 405),
+    "api/v1/suppliers/":                                      PUBLIC,
     "registri/ekspor.csv":                                    PUBLIC,
     "statistik/":                                             PUBLIC,
     "verify/<str:token>/":                                    PUBLIC,
@@ -600,6 +605,8 @@ POST_MATRIX: dict[str, tuple[int, int, int, int, int, int]] = {
     "ikm/permohonan/<uuid:public_id>/ubah/":         (302, 404, 200, 404, 404, 404),
     "ikm/produk/<int:pk>/ajukan/":                   (302, 404, 302, 302, 302, 302),
     "ikm/dokumen/<int:pk>/hapus/":                   (302, 404, 302, 404, 404, 404),
+    # Anyone's own session shortlist: changes nobody else's data.
+    "pemasok/daftar-pendek/ubah/":                   (302, 302, 302, 302, 302, 302),
     "admin/applications/application/<path:object_id>/keputusan/<slug:decision>/":
                                                      (302, 302, 302, 302, 404, 302),
     # B's place at the event: only B cancels it (the others have none: 404); anyone signed in

@@ -292,6 +292,10 @@ class Command(BaseCommand):
                 kbli_codes=["16292", "15121"],
                 capital_rp=Decimal("420000000"),
                 workers_wni=11,
+                # Shown to buyers in the supplier finder (the owner opted in; demo values).
+                public_phone="0813 2233 4455",
+                public_email="penjualan@anyamanpandan.demo.tkdn-ik.id",
+                show_contact_to_buyers=True,
             )
             company.full_clean()
             company.save()
