@@ -1,8 +1,8 @@
 """Reference data (regions, holidays), profiles, officials and submitted snapshots."""
 
 from django.contrib import admin
-from django.utils.translation import gettext_lazy as _
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from applications.formatting import admin_column
 from applications.models import (
@@ -53,6 +53,7 @@ class CompanyAdmin(ScopedCompanyMixin, ReadOnlyAdmin):
         # The capital in Rupiah words ("Rp 850.000.000") where Django would print "850000000,00".
         fields = [f for f in super().get_fields(request, obj) if f != "capital"]
         return ["capital" if f == "capital_rp" else f for f in fields]
+
     # Read-only, but Django still builds the form: say which scheme a bare address gets.
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
