@@ -252,3 +252,25 @@ def test_forms_that_failed_focus_their_error_summary(live_server, browser, setti
     )
     assert not found, "axe-core found serious/critical violations:\n" + "\n".join(found)
     context.close()
+
+
+def test_api_docs_have_no_serious_violations(live_server, browser, settings):
+    """Swagger UI (/api/v1/docs/) and ReDoc (/api/v1/redoc/), once their widget has drawn the
+    API from the schema (axe on an empty page would prove nothing)."""
+    settings.ALLOWED_HOSTS = ["*"]
+    if not AXE.exists():
+        pytest.skip("axe-core is not vendored (make vendor)")
+    context = _context(browser)
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    found: list[str] = []
+    page.goto(live_server.url + reverse("api:docs"))
+    page.wait_for_selector(".swagger-ui .opblock-summary")
+    found += _violations(page, "api-docs")
+    page.goto(live_server.url + reverse("api:redoc"))
+    page.wait_for_selector("redoc .api-content h1")
+    found += _violations(page, "api-redoc")
+    assert not found, "axe-core found serious/critical violations:\n" + "\n".join(found)
+    assert errors == []
+    context.close()
