@@ -157,6 +157,14 @@ def test_main_pages_are_valid_html(tmp_path, certificate, settings):
     }.items():
         pages[name] = _get(admin, url)
     pages["admin-login"] = _get(Client(), reverse("admin:login"))
+    # The officials' second step (enrolment: QR code and secret) and the friendly 404.
+    settings.TKDN_ADMIN_2FA = True
+    second = Client()
+    second.force_login(OfficialFactory().user)
+    pages["two-factor"] = _get(second, reverse("two_factor") + "?next=/admin/")
+    missing = public.get("/tidak-ada/")
+    assert missing.status_code == 404
+    pages["not-found"] = missing.content.decode()
 
     errors = _vnu_errors(pages, tmp_path)
     assert not errors, f"{len(errors)} HTML errors (Nu HTML checker):\n" + "\n".join(errors)
