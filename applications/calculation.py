@@ -274,6 +274,9 @@ class RuleSet:
     max_quantity: Decimal = MAX_QUANTITY
     rupiah_decimal_places: int = RUPIAH_DECIMAL_PLACES
     quantity_decimal_places: int = QUANTITY_DECIMAL_PLACES
+    #: [A] How many days before a certificate ends its holder may apply for its renewal (no
+    #: source gives one; before that the product simply holds a valid certificate).
+    renewal_window_days: int = 90
 
     def __post_init__(self) -> None:
         factors = tuple(self.weights)
@@ -409,6 +412,7 @@ IK_2022 = RuleSet(
     max_extensions=1,
     decision_working_days=5,
     bar_years=1,
+    renewal_window_days=90,  # [A]
     provisional=False,
     origin_credits=_IK_2022_ORIGIN_CREDITS,
     certified_bands=(),
@@ -434,6 +438,7 @@ IK_2025 = RuleSet(
     max_extensions=0,
     decision_working_days=3,
     bar_years=1,  # [A]
+    renewal_window_days=90,  # [A]
     # The small-industry annex could not be read; an operator confirms the set in the settings.
     provisional=True,
     origin_credits={

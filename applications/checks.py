@@ -15,7 +15,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from . import calculation, rules
-from .formatting import format_id_number
+from .formatting import format_rupiah
 from .models import Application, Company, Product
 from .selectors import application_calculation_input
 
@@ -33,7 +33,7 @@ class Check:
 
 
 def _rupiah(value) -> str:
-    return "Rp " + format_id_number(value, 0)
+    return format_rupiah(value, 0)
 
 
 def company_checks(*, company: Company) -> list[Check]:

@@ -17,6 +17,7 @@ from django.forms import BaseInlineFormSet, formset_factory, inlineformset_facto
 from django.utils.translation import gettext_lazy as _
 
 from . import calculation, rules, uploads
+from .formatting import format_id_number
 from .models import (
     Application,
     Company,
@@ -103,10 +104,15 @@ class AmountField(forms.DecimalField):
         # parse_amount never takes for a thousands separator ("0,025", not "0.025" = 25).
         # What the owner typed is shown as typed.
         if isinstance(value, Decimal) and value.is_finite():
-            if value == value.to_integral_value():
-                return str(value.quantize(Decimal(1)))
-            text = format(value.normalize(), "f")
-            return text.replace(".", ",") if self.thousands else text
+            if not self.thousands:
+                if value == value.to_integral_value():
+                    return str(value.quantize(Decimal(1)))
+                return format(value.normalize(), "f")
+            # Rupiah as an owner writes it, thousands grouped ("850.000.000", "11.000,5"): the
+            # form reads it back the same (parse_amount), in either language of the page.
+            whole = value == value.to_integral_value()
+            places = 0 if whole else max(0, -value.normalize().as_tuple().exponent)
+            return format_id_number(value, places)
         return super().prepare_value(value)
 
 
@@ -216,6 +222,9 @@ class CompanyForm(forms.ModelForm):
         self.fields["nib"].error_messages["unique"] = _(
             "NIB ini sudah terdaftar pada akun lain. Hubungi dinas bila ini NIB Anda."
         )
+        # Whole region names on a phone (portal.css, "select-wrap"): no name is cut off.
+        for name in ("province", "regency"):
+            self.fields[name].widget.attrs["class"] = "select-wrap"
         if regency_url:
             # htmx: the regency list follows the province without a page reload.
             self.fields["province"].widget.attrs.update(
@@ -528,6 +537,37 @@ def _chosen(data, form, name: str) -> bool:
     return bool(data is not None and data.get(form.add_prefix(name)))
 
 
+class LeftOut(str):
+    """A row the live value left out ("Bahan baris 2"), with why (``reasons``: "Harga satuan
+    (Rp): Isi angka lebih dari 0. …"); reads as its row label where a plain string is wanted."""
+
+    reasons: tuple[str, ...]
+
+    def __new__(cls, row: str, reasons=()):
+        obj = super().__new__(cls, row)
+        obj.reasons = tuple(reasons)
+        return obj
+
+    @property
+    def row(self) -> str:
+        return str(self)
+
+    @property
+    def explained(self) -> str:
+        """ "Bahan baris 2: Harga satuan (Rp): Isi angka lebih dari 0." (one line per row)."""
+        return f"{self}: {'; '.join(self.reasons)}" if self.reasons else str(self)
+
+
+def _row_reasons(form) -> list[str]:
+    """Each error of a row as "<field label>: <message>", in the order of the row's fields."""
+    reasons = []
+    for field, errors in form.errors.items():
+        label = form.fields[field].label if field in form.fields else ""
+        for message in errors:
+            reasons.append(f"{label}: {message}" if label else str(message))
+    return reasons
+
+
 def preview_input(
     formsets: dict[str, forms.BaseFormSet],
     data=None,
@@ -540,9 +580,10 @@ def preview_input(
     Mirrors ``selectors.application_calculation_input``'s evidence rules: a domestic material
     counts as domestic only with a purchase proof (stored, uploaded, or chosen in the browser;
     under IK-2025 a line without one counts as imported); a development item counts only with
-    its number and file. Rows with errors are left out and named in the second value, so the
-    value keeps updating while a row is being typed. ``facility`` goes in when ``rule_set`` has
-    a facility factor.
+    its number and file. Rows with errors are left out and named in the second value
+    (:class:`LeftOut`, with the reasons), so the value keeps updating while a row is being typed
+    and the page can say which rows it does not count yet, and why. ``facility`` goes in when
+    ``rule_set`` has a facility factor.
     """
     rule_set = rule_set or rules.in_force()
     incomplete: list[str] = []
@@ -558,7 +599,7 @@ def preview_input(
             if valid:
                 rows[name].append({"form": form, **form.cleaned_data})
             elif form.has_changed() or saved:
-                incomplete.append(f"{LINE_LABELS[name]} {index}")
+                incomplete.append(LeftOut(f"{LINE_LABELS[name]} {index}", _row_reasons(form)))
 
     def has_file(row, field):
         form = row["form"]

@@ -257,6 +257,9 @@ class Application(models.Model):
         Status.PROCESSING_FAILED,
     )
     EDITABLE_STATUSES = (Status.DRAFT, Status.NEEDS_REVISION)
+    # The owner may withdraw until the worker has computed the value (spec §5), or while it is
+    # back with them for revision.
+    WITHDRAWABLE_STATUSES = (Status.DRAFT, Status.SUBMITTED, Status.NEEDS_REVISION)
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     product = models.ForeignKey(
@@ -341,6 +344,10 @@ class Application(models.Model):
     @property
     def is_editable(self) -> bool:
         return self.status in self.EDITABLE_STATUSES
+
+    @property
+    def can_withdraw(self) -> bool:
+        return self.status in self.WITHDRAWABLE_STATUSES
 
 
 class MaterialLine(models.Model):

@@ -22,6 +22,26 @@ from django.utils import timezone
 
 from . import calculation
 
+#: Expiry reminder e-mails, days before the last valid day. Portal policy, not regulation; the
+#: first step is sent when the renewal window opens (the rule set's ``renewal_window_days``; a test
+#: checks that every rule set's window equals the first step).
+EXPIRY_REMINDER_DAYS = (90, 30, 7)
+
+
+def longest_renewal_window() -> int:
+    """The widest renewal window of any rule set (a query's first, coarse cut)."""
+    return max(rule_set.renewal_window_days for rule_set in registry().values())
+
+
+def in_renewal_window(
+    expires_on: datetime.date, today: datetime.date | None = None, *, window_days: int
+) -> bool:
+    """Whether a certificate ending on ``expires_on`` may be renewed on ``today``: from
+    ``window_days`` (its rule set's ``renewal_window_days``) before its last day, and after it
+    has run out."""
+    today = today or timezone.localdate()
+    return (expires_on - today).days <= window_days
+
 
 def _date(value: object) -> datetime.date:
     if isinstance(value, datetime.date):

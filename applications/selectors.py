@@ -1,5 +1,8 @@
 """Non-trivial reads of the application workflow."""
 
+import dataclasses
+import datetime
+
 from django.db.models import Q
 
 from . import calculation
@@ -128,3 +131,48 @@ def applications_stalled(*, status: str, older_than_seconds: int | None = None) 
         .order_by("updated_at")
         .values_list("pk", flat=True)[:500]
     )
+
+
+@dataclasses.dataclass(frozen=True)
+class HeldCertificate:
+    """The certificate a product holds today, and when its renewal may be asked for."""
+
+    number: str
+    until: datetime.date
+    renewal_opens: datetime.date
+    application: Application
+
+    def renewal_open(self, today: datetime.date) -> bool:
+        return today >= self.renewal_opens
+
+
+def product_held_certificate(*, product, today: datetime.date) -> HeldCertificate | None:
+    """The product's certificate still in force on ``today`` (issued or extended, not revoked,
+    not past its end), or ``None``.
+
+    Used by the owner's dashboard and product list (apply, renew, or nothing) and by
+    ``services.application_start``, which refuses a new application for a certified product
+    before the renewal window of its rule set opens.
+    """
+    issued = (
+        Application.objects.filter(
+            product=product, status__in=[Application.Status.ISSUED, Application.Status.EXTENDED]
+        )
+        .select_related("certificate")
+        .order_by("-updated_at")
+    )
+    for application in issued:
+        certificate = getattr(application, "certificate", None)
+        if certificate is None or certificate.status != "VALID":
+            continue
+        until = certificate.extended_until or certificate.valid_until
+        if until < today:
+            continue
+        window = rules_of(application).renewal_window_days
+        return HeldCertificate(
+            number=certificate.number,
+            until=until,
+            renewal_opens=until - datetime.timedelta(days=window),
+            application=application,
+        )
+    return None

@@ -35,4 +35,9 @@ urlpatterns = [
         name="application_withdraw",
     ),
     path("permohonan/<uuid:public_id>/salin/", views.application_copy, name="application_copy"),
+    path(
+        "permohonan/<uuid:public_id>/perbarui/",
+        views.application_renew,
+        name="application_renew",
+    ),
 ]

@@ -7,24 +7,28 @@ the admin and reach evidence files through :func:`file_download`.
 
 from __future__ import annotations
 
+import datetime
 from decimal import Decimal
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db.models import Max, Q
+from django.db.models.functions import Coalesce
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from . import calculation, rules, services
 from .checks import application_checks, company_checks, product_checks
 from .exceptions import WorkflowError
-from .formatting import FACTOR_LABELS
+from .formatting import FACTOR_LABELS, format_percent, format_working_days
 from .forms import (
     MATERIAL_ORIGIN_HELP,
     CompanyForm,
@@ -49,6 +53,7 @@ from .selectors import (
     application_calculation_input,
     applications_visible_to,
     applications_with_evidence_visible_to,
+    product_held_certificate,
 )
 
 S = Application.Status
@@ -62,21 +67,67 @@ def _factor_labels():
 
 
 def next_step(application: Application) -> str:
-    """What the owner should do now, in plain words, for the dashboard and detail page."""
+    """What the owner should do now, and why, in plain words (dashboard, detail page, status card).
+
+    Every status has one: "nothing to do" is said as such, with what the portal is doing.
+    """
+    rule_set = rules.of(application)
     steps = {
-        S.DRAFT: _("Lengkapi data biaya, periksa daftar cek, lalu ajukan."),
-        S.SUBMITTED: _("Tunggu: nilai TKDN-IK sedang dihitung."),
-        S.CALCULATED: _("Tunggu: permohonan masuk antrean verifikasi."),
-        S.UNDER_REVIEW: _("Tunggu: petugas dinas sedang memverifikasi."),
-        S.NEEDS_REVISION: _("Perbaiki data sesuai catatan petugas, lalu ajukan kembali."),
-        S.APPROVED: _("Tunggu: sertifikat sedang dibuat."),
-        S.ISSUED: _("Sertifikat terbit. Unduh dari halaman permohonan."),
-        S.REJECTED: _("Baca alasan penolakan; salin ke draf baru untuk memperbaiki."),
-        S.WITHDRAWN: _("Permohonan dibatalkan. Anda dapat memulai permohonan baru."),
-        S.PROCESSING_FAILED: _("Terjadi gangguan pemrosesan; petugas akan memprosesnya ulang."),
-        S.EXTENDED: _("Sertifikat diperpanjang."),
-        S.EXPIRED: _("Sertifikat kedaluwarsa. Ajukan permohonan pembaruan."),
-        S.REVOKED: _("Sertifikat dicabut."),
+        S.DRAFT: _(
+            "Lengkapi data biaya dan daftar cek, lalu ajukan: petugas baru memeriksa permohonan "
+            "setelah diajukan."
+        ),
+        S.SUBMITTED: _(
+            "Tidak ada yang perlu Anda lakukan: sistem sedang menghitung nilai TKDN-IK dari data "
+            "Anda."
+        ),
+        S.CALCULATED: _(
+            "Tidak ada yang perlu Anda lakukan: nilai sudah dihitung dan permohonan masuk antrean "
+            "verifikasi petugas dinas."
+        ),
+        S.UNDER_REVIEW: _(
+            "Tunggu keputusan petugas dinas, paling lama %(days)s sejak pengajuan lengkap. Simpan "
+            "bukti pembelian asli: petugas dapat memintanya."
+        )
+        % {"days": format_working_days(rule_set.decision_working_days)},
+        S.NEEDS_REVISION: _(
+            "Perbaiki data sesuai catatan petugas, lalu ajukan kembali: permohonan tidak diproses "
+            "sampai Anda mengajukannya lagi."
+        ),
+        S.APPROVED: _(
+            "Tidak ada yang perlu Anda lakukan: permohonan disetujui dan sertifikat sedang dibuat."
+        ),
+        S.ISSUED: _(
+            "Unduh sertifikat (PDF) di halaman permohonan. Siapa saja dapat memeriksa nomornya di "
+            "registri publik."
+        ),
+        S.REJECTED: _(
+            "Baca alasan penolakan, lalu salin ke draf baru untuk memperbaiki data dan mengajukan "
+            "lagi."
+        ),
+        S.WITHDRAWN: _(
+            "Permohonan dibatalkan dan tidak diproses. Salin ke draf baru bila ingin mengajukan "
+            "lagi."
+        ),
+        S.PROCESSING_FAILED: _(
+            "Tidak ada yang perlu Anda lakukan: terjadi gangguan pemrosesan dan petugas akan "
+            "memprosesnya ulang."
+        ),
+        S.EXTENDED: _(
+            "Sertifikat diperpanjang. Unduh sertifikat terbaru (PDF) di halaman permohonan."
+        ),
+        S.EXPIRED: _(
+            "Sertifikat sudah tidak berlaku. Ajukan pembaruan dari daftar produk agar produk "
+            "bersertifikat lagi."
+        ),
+        S.REVOKED: ngettext(
+            "Sertifikat dicabut; baca alasannya. Permohonan baru untuk perusahaan ini dapat "
+            "diajukan setelah %(years)s tahun.",
+            "Sertifikat dicabut; baca alasannya. Permohonan baru untuk perusahaan ini dapat "
+            "diajukan setelah %(years)s tahun.",
+            rule_set.bar_years,
+        )
+        % {"years": rule_set.bar_years},
     }
     return steps.get(application.status, "")
 
@@ -119,16 +170,53 @@ def result_panel(
     """
     if rule_set is None:
         rule_set = rules.get(result["rule_set"]) if result else rules.in_force()
+    value = Decimal(result["tkdn_ik"]) if result else None
+    incomplete = list(incomplete)
+    # Rows left out (an error, or still being typed): the value counts only the valid rows, so it
+    # is a partial estimate and never shown as reaching (or missing) the threshold (issue 13: one
+    # negative price showed 38 % ✓ where the whole input gives 32 %).
+    partial = bool(result) and bool(incomplete)
     return {
         "rule_set": rule_set,
         "result": result,
         "rows": result_context(result),
         "error": error,
-        "incomplete": list(incomplete),
-        "value": Decimal(result["tkdn_ik"]) if result else None,
+        "incomplete": incomplete,
+        "partial": partial,
+        "final": bool(result) and not partial,
+        "value": value,
         "threshold": Decimal(result["threshold"]) if result else rule_set.threshold,
         "maximum": Decimal(result["maximum"]) if result else rule_set.maximum,
         "best_label": _factor_labels().get((result or {}).get("best_improvement") or "", ""),
+        "announcement": _announcement(result, value, error=error, incomplete=incomplete),
+    }
+
+
+def _announcement(result, value, *, error: str, incomplete: list) -> str:
+    """One sentence for the polite live region: what the estimate is now (not the whole table)."""
+    if not result:
+        return error or ""
+    shown = format_percent(value)
+    if incomplete:
+        return ngettext(
+            "Perkiraan sementara %(value)s dari baris yang valid saja; %(count)s baris belum "
+            "dihitung: %(rows)s.",
+            "Perkiraan sementara %(value)s dari baris yang valid saja; %(count)s baris belum "
+            "dihitung: %(rows)s.",
+            len(incomplete),
+        ) % {
+            "value": shown,
+            "count": len(incomplete),
+            "rows": "; ".join(getattr(row, "explained", str(row)) for row in incomplete),
+        }
+    if result["eligible"]:
+        return _("Perkiraan TKDN-IK %(value)s: mencapai ambang batas %(threshold)s.") % {
+            "value": shown,
+            "threshold": format_percent(result["threshold"]),
+        }
+    return _("Perkiraan TKDN-IK %(value)s: di bawah ambang batas %(threshold)s.") % {
+        "value": shown,
+        "threshold": format_percent(result["threshold"]),
     }
 
 
@@ -198,6 +286,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     """The owner's applications with status, last change and what to do next."""
     company = _company(request.user)
     applications = []
+    renewals = _renewals(company) if company else []
     if company is not None:
         qs = (
             Application.objects.filter(product__company=company)
@@ -213,13 +302,67 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "company": company,
             "applications": applications,
             "company_checks": company_checks(company=company) if company else [],
-            "products_without_application": (
-                company.products.exclude(applications__status__in=Application.OPEN_STATUSES)
-                if company
-                else []
-            ),
+            "renewals": renewals,
+            # A product due for renewal is offered above, with its data copied ("Perbarui").
+            "products_without_application": [
+                _product_offer(product)
+                for product in (
+                    company.products.exclude(
+                        applications__status__in=Application.OPEN_STATUSES
+                    ).exclude(pk__in=[application.product_id for application in renewals])
+                    if company
+                    else []
+                )
+            ],
         },
     )
+
+
+def _renewals(company) -> list[Application]:
+    """Certified applications whose certificate is within the renewal window (or ran out) and
+    whose product has no open application yet: the dashboard offers "Perbarui sertifikat"."""
+    window_end = timezone.localdate() + datetime.timedelta(days=rules.longest_renewal_window())
+    candidates = list(
+        Application.objects.filter(
+            product__company=company,
+            status__in=services.CERTIFIED_STATUSES,
+            certificate__status="VALID",
+        )
+        .annotate(expires_on=Coalesce("certificate__extended_until", "certificate__valid_until"))
+        .filter(expires_on__lte=window_end)
+        .exclude(product__applications__status__in=Application.OPEN_STATUSES)
+        .select_related("product", "certificate")
+        .order_by("expires_on")
+    )
+    # Already renewed: the product has a certificate issued later than this one.
+    latest = dict(
+        Application.objects.filter(product__company=company, certificate__isnull=False)
+        .values("product_id")
+        .annotate(latest=Max("certificate__issue_date"))
+        .values_list("product_id", "latest")
+    )
+    return [
+        application
+        for application in candidates
+        if latest.get(application.product_id) == application.certificate.issue_date
+        and rules.in_renewal_window(
+            application.expires_on, window_days=rules.of(application).renewal_window_days
+        )
+    ]
+
+
+def _product_offer(product: Product) -> dict:
+    """What a product without an open application may start: an application, its renewal (only
+    within the renewal window of a valid certificate), or nothing while its certificate holds."""
+    today = timezone.localdate()
+    held = product_held_certificate(product=product, today=today)
+    return {
+        "product": product,
+        "held": held,
+        "can_apply": held is None or held.renewal_open(today),
+        "renewal": held is not None
+        or product.applications.filter(status__in=[S.ISSUED, S.EXTENDED, S.EXPIRED]).exists(),
+    }
 
 
 @login_required
@@ -285,8 +428,7 @@ def product_list(request: HttpRequest) -> HttpResponse:
     for product in company.products.all():
         apps = list(product.applications.all())
         open_app = next((a for a in apps if a.status in Application.OPEN_STATUSES), None)
-        certified = next((a for a in apps if a.status in (S.ISSUED, S.EXTENDED)), None)
-        products.append({"product": product, "open": open_app, "certified": certified})
+        products.append({**_product_offer(product), "open": open_app})
     return render(request, "applications/product_list.html", {"products": products})
 
 
@@ -355,12 +497,21 @@ def application_detail(request: HttpRequest, public_id) -> HttpResponse:
     """Status, history in the owner's words, the checklist, the result and the certificate."""
     application = _owned_application(request, public_id)
     certificate = getattr(application, "certificate", None)
+    # The timeline: every status change, and the certificate's expiry reminders once sent.
+    timeline = [(change.at, change, None) for change in application.history.select_related("actor")]
+    if certificate is not None:
+        timeline += [
+            (reminder.sent_at, None, reminder)
+            for reminder in certificate.reminders.filter(sent_at__isnull=False)
+        ]
+    timeline.sort(key=lambda item: item[0])
     return render(
         request,
         "applications/application_detail.html",
         {
             "application": application,
-            "history": application.history.select_related("actor").all(),
+            "timeline": timeline,
+            "renewable": services.application_renewable(application=application),
             "checks": application_checks(application=application)
             if application.is_editable
             else [],
@@ -505,16 +656,34 @@ def application_submit(request: HttpRequest, public_id) -> HttpResponse:
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def application_withdraw(request: HttpRequest, public_id) -> HttpResponse:
+    """GET: a confirmation page (no script needed, works on a phone); POST: withdraw.
+
+    A page left open while the status changed (the worker computed the value, an official
+    decided) gets a message saying so, never an error page.
+    """
     application = _owned_application(request, public_id)
-    try:
-        services.application_withdraw(application=application, actor=request.user)
-    except WorkflowError as error:
-        messages.error(request, error.message)
-    else:
-        messages.success(request, _("Permohonan dibatalkan."))
-    return redirect("applications:application_detail", public_id=public_id)
+    detail = redirect("applications:application_detail", public_id=public_id)
+    if not application.can_withdraw:
+        messages.error(
+            request,
+            _(
+                "Permohonan ini tidak dapat dibatalkan lagi: statusnya sekarang %(status)s. "
+                "Halaman ini menampilkan status terbarunya."
+            )
+            % {"status": application.get_status_display()},
+        )
+        return detail
+    if request.method == "POST":
+        try:
+            services.application_withdraw(application=application, actor=request.user)
+        except WorkflowError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(request, _("Permohonan dibatalkan."))
+        return detail
+    return render(request, "applications/application_withdraw.html", {"application": application})
 
 
 @login_required
@@ -546,6 +715,54 @@ def application_copy(request: HttpRequest, public_id) -> HttpResponse:
             },
         )
     return redirect("applications:application_edit", public_id=new.public_id)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def application_renew(request: HttpRequest, public_id) -> HttpResponse:
+    """ "Perbarui sertifikat": GET explains (the reminder e-mail links here), POST renews."""
+    application = _owned_application(request, public_id)
+    certificate = getattr(application, "certificate", None)
+    open_application = (
+        Application.objects.filter(
+            product=application.product, status__in=Application.OPEN_STATUSES
+        )
+        .exclude(pk=application.pk)
+        .first()
+    )
+    if open_application is not None:
+        messages.info(
+            request,
+            _("Produk ini sudah memiliki permohonan yang berjalan; lanjutkan permohonan itu."),
+        )
+        return redirect("applications:application_detail", public_id=open_application.public_id)
+    if request.method == "POST":
+        try:
+            new = services.application_renew(application=application, actor=request.user)
+        except (WorkflowError, ValidationError) as error:
+            messages.error(request, getattr(error, "message", None) or "; ".join(error.messages))
+            return redirect("applications:application_renew", public_id=public_id)
+        rule_set = rules.of(new)
+        messages.success(
+            request,
+            _(
+                "Draf pembaruan dibuat dengan data permohonan sebelumnya, menurut aturan yang "
+                "berlaku sekarang, %(code)s (%(basis)s). Periksa setiap isian, lalu ajukan."
+            )
+            % {"code": rule_set.code, "basis": rule_set.legal_basis_short},
+        )
+        return redirect("applications:application_edit", public_id=new.public_id)
+    return render(
+        request,
+        "applications/application_renew.html",
+        {
+            "application": application,
+            "certificate": certificate,
+            "renewable": services.application_renewable(application=application),
+            "rule_set": rules.in_force(),
+            "window_days": rules.of(application).renewal_window_days,
+        },
+    )
 
 
 # --- Documents and files ----------------------------------------------------------------------

@@ -27,7 +27,7 @@ from rest_framework.views import APIView
 
 from . import selectors
 from .filters import CertificateApiFilter
-from .serializers import CertificateSerializer
+from .serializers import CertificateSerializer, CoverageSerializer
 from .verification import verify_file as verify_file_data
 from .views import csv_response
 
@@ -335,3 +335,18 @@ class VerifyFileView(APIView):
         if not bytes(data[:5]) == b"%PDF-":
             raise ValidationError({"pdf": _("Berkas ini bukan PDF.")})
         return Response(verify_file_data(bytes(data)).as_dict())
+
+
+class CoverageView(PublicCacheMixin, APIView):
+    """Coverage per province and regency: certified IKM, IKM population and coverage %.
+
+    The population is the latest figure a regional office entered, with its source and year;
+    where none was entered, ``population`` and ``coverage_pct`` are null ("no data"). Read from
+    the cached statistics (refreshed every 15 minutes and after a new population entry).
+    """
+
+    @extend_schema(responses=CoverageSerializer)
+    def get(self, request, *args, **kwargs):
+        data = selectors.registry_statistics()
+        payload = {"generated_at": data["generated_at"], **data["coverage"]}
+        return Response(CoverageSerializer(payload).data)

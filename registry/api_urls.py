@@ -20,6 +20,7 @@ urlpatterns = [
     path("certificates/", api.CertificateListView.as_view(), name="certificate_list"),
     path("certificates/export.csv", api.CertificateCsvView.as_view(), name="certificate_csv"),
     path("certificates/changes/", api.ChangesView.as_view(), name="certificate_changes"),
+    path("statistics/coverage/", api.CoverageView.as_view(), name="statistics_coverage"),
     path("verify/<str:token>/", api.VerifyView.as_view(), name="verify"),
     path("verify-file/", api.VerifyFileView.as_view(), name="verify_file"),
     # Numbers contain slashes (TKDNIK/32/2026/000001): last, with a path converter.

@@ -192,3 +192,190 @@ class SupersededPdf(models.Model):
 
     def __str__(self) -> str:
         return f"{self.certificate_id} {self.sha256[:12]}"
+
+
+# --- Programme: coverage, targets, expiry reminders (issue 15) ------------------------------
+
+
+class RegionPopulation(models.Model):
+    """The number of IKM (small industries) in a province or regency in a year, with its source.
+
+    The denominator of the coverage figures. History is kept: each entry is a new row, never an
+    edit, and the latest entry per region and year is the one used (``registry.selectors``). A
+    region without an entry shows "no data", never an invented number.
+    """
+
+    province = models.ForeignKey(
+        "applications.Province",
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("provinsi"),
+    )
+    regency = models.ForeignKey(
+        "applications.Regency",
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+        verbose_name=_("kabupaten/kota"),
+        help_text=_("Kosongkan untuk angka seluruh provinsi."),
+    )
+    year = models.PositiveSmallIntegerField(_("tahun data"))
+    ikm_count = models.PositiveIntegerField(_("jumlah IKM"))
+    source = models.CharField(
+        _("sumber data"),
+        max_length=300,
+        help_text=_("Misalnya: BPS, Sensus Ekonomi 2016; Dinas Perindustrian, pendataan 2025."),
+    )
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        editable=False,
+        verbose_name=_("dimasukkan oleh"),
+    )
+    entered_at = models.DateTimeField(_("dimasukkan pada"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("populasi IKM")
+        verbose_name_plural = pgettext_lazy("plural", "populasi IKM")
+        ordering = ["province", "regency", "-year", "-entered_at", "-id"]
+        indexes = [models.Index(fields=["province", "regency", "year", "entered_at"])]
+        constraints = [
+            models.CheckConstraint(condition=Q(year__gte=1990), name="population_year_plausible"),
+        ]
+
+    def __str__(self) -> str:
+        region = self.regency or self.province
+        return f"{region} {self.year}: {self.ikm_count}"
+
+    def clean(self) -> None:
+        from django.core.exceptions import ValidationError
+
+        if (
+            self.regency_id
+            and self.province_id
+            and not self.regency_id.startswith(f"{self.province_id}.")
+        ):
+            raise ValidationError(
+                {"regency": _("Kabupaten/kota tidak berada di provinsi yang dipilih.")}
+            )
+        if not (self.source or "").strip():
+            raise ValidationError({"source": _("Sebutkan sumber data.")})
+
+
+TARGET_EXISTS = _("Target dengan ukuran ini untuk wilayah dan tahun tersebut sudah ada.")
+
+
+class ProgrammeTarget(models.Model):
+    """A yearly target the regional office sets itself (e.g. 150 certificates issued in 2026)."""
+
+    class Metric(models.TextChoices):
+        CERTIFICATES_ISSUED = "CERTIFICATES_ISSUED", _("Sertifikat terbit")
+        APPLICATIONS_SUBMITTED = "APPLICATIONS_SUBMITTED", _("Permohonan diajukan")
+        OWNERS_REGISTERED = "OWNERS_REGISTERED", _("Pemilik IKM terdaftar")
+        OWNERS_TRAINED = "OWNERS_TRAINED", _("Pemilik IKM dilatih (sosialisasi/bimtek)")
+
+    province = models.ForeignKey(
+        "applications.Province",
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("provinsi"),
+    )
+    regency = models.ForeignKey(
+        "applications.Regency",
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+        verbose_name=_("kabupaten/kota"),
+        help_text=_("Kosongkan untuk target seluruh provinsi."),
+    )
+    year = models.PositiveSmallIntegerField(_("tahun"))
+    metric = models.CharField(_("ukuran"), max_length=30, choices=Metric.choices)
+    target = models.PositiveIntegerField(_("target"))
+    note = models.CharField(_("catatan"), max_length=300, blank=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        editable=False,
+        verbose_name=_("diubah oleh"),
+    )
+    updated_at = models.DateTimeField(_("diubah pada"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("target program")
+        verbose_name_plural = pgettext_lazy("plural", "target program")
+        ordering = ["-year", "province", "regency", "metric"]
+        constraints = [
+            # Two constraints, not nulls_distinct=False: SQLite and PostgreSQL < 15 lack it.
+            models.UniqueConstraint(
+                fields=["regency", "year", "metric"],
+                condition=Q(regency__isnull=False),
+                name="target_one_per_regency_year_metric",
+                violation_error_message=TARGET_EXISTS,
+            ),
+            models.UniqueConstraint(
+                fields=["province", "year", "metric"],
+                condition=Q(regency__isnull=True),
+                name="target_one_per_province_year_metric",
+                violation_error_message=TARGET_EXISTS,
+            ),
+            models.CheckConstraint(condition=Q(target__gt=0), name="target_positive"),
+        ]
+
+    def __str__(self) -> str:
+        region = self.regency or self.province
+        return f"{region} {self.year}: {self.get_metric_display()} {self.target}"
+
+    def clean(self) -> None:
+        from django.core.exceptions import ValidationError
+
+        if (
+            self.regency_id
+            and self.province_id
+            and not self.regency_id.startswith(f"{self.province_id}.")
+        ):
+            raise ValidationError(
+                {"regency": _("Kabupaten/kota tidak berada di provinsi yang dipilih.")}
+            )
+
+
+class CertificateReminder(models.Model):
+    """One expiry reminder e-mail: at most one per certificate and step (90, 30, 7 days).
+
+    The row is written in the same transaction that claims the step, before the e-mail is sent
+    (``registry.services.reminders``), so a second sweep never sends it again.
+    """
+
+    certificate = models.ForeignKey(
+        Certificate,
+        on_delete=models.CASCADE,
+        related_name="reminders",
+        verbose_name=_("sertifikat"),
+    )
+    days_before = models.PositiveSmallIntegerField(_("hari sebelum berakhir"))
+    expires_on = models.DateField(_("berakhir pada"))
+    created_at = models.DateTimeField(_("dibuat pada"), auto_now_add=True)
+    sent_at = models.DateTimeField(_("dikirim pada"), null=True, blank=True)
+    recipients = models.CharField(_("penerima"), max_length=500, blank=True)
+
+    class Meta:
+        verbose_name = _("pengingat masa berlaku")
+        verbose_name_plural = pgettext_lazy("plural", "pengingat masa berlaku")
+        ordering = ["certificate", "-days_before"]
+        constraints = [
+            # One per step of a validity period: an extension (new last day) starts new steps.
+            models.UniqueConstraint(
+                fields=["certificate", "expires_on", "days_before"],
+                name="reminder_one_per_certificate_step",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.certificate_id} H-{self.days_before}"

@@ -23,6 +23,7 @@ from applications.reasons import ReasonCode
 from applications.workdays import working_days_between
 
 from .models import Certificate
+from .programme import coverage_compute
 
 # Columns the lookup list and the API never show: kept out of the list queries.
 LIST_DEFERRED = ("breakdown", "factory_address", "revocation_reason")
@@ -30,7 +31,7 @@ LIST_DEFERRED = ("breakdown", "factory_address", "revocation_reason")
 # The normalised text the PostgreSQL trigram index covers (same expression as the migration).
 _PG_SEARCH_TEXT = "registry_normalise(company_name || ' ' || product_name || ' ' || product_brand)"
 
-STATISTICS_CACHE_KEY = "registry:statistics:v1"
+STATISTICS_CACHE_KEY = "registry:statistics:v2"  # v2: with coverage
 # The periodic task refreshes every 15 minutes; a value older than this is recomputed on read.
 STATISTICS_CACHE_SECONDS = 60 * 60
 
@@ -336,6 +337,8 @@ def registry_statistics_compute(*, today: datetime.date | None = None) -> dict:
         durations[days] += row["n"]
     decided_count = sum(durations.values())
     return {
+        # Certified IKM per region against the population the offices entered (issue 15).
+        "coverage": coverage_compute(today=today),
         "generated_at": started.isoformat(),
         "totals": totals,
         "by_province": by_province,

@@ -69,3 +69,37 @@ class CertificateSerializer(serializers.ModelSerializer):
     def _absolute(self, path: str) -> str:
         request = self.context.get("request")
         return request.build_absolute_uri(path) if request else path
+
+
+class CoverageRowSerializer(serializers.Serializer):
+    """One region's coverage: certified IKM against the population the office entered."""
+
+    code = serializers.CharField(help_text="BPS code of the province (32) or regency (32.73).")
+    name = serializers.CharField()
+    certified_ikm = serializers.IntegerField(
+        help_text="Companies (by NIB) with at least one valid certificate in the region."
+    )
+    population = serializers.IntegerField(
+        allow_null=True, help_text="Number of IKM in the region; null: no data was entered."
+    )
+    population_year = serializers.IntegerField(allow_null=True)
+    source = serializers.CharField(help_text='Source of the population ("" without data).')
+    demo = serializers.BooleanField(help_text="True for the demo data of a demo installation.")
+    coverage_pct = serializers.DecimalField(
+        max_digits=7,
+        decimal_places=2,
+        allow_null=True,
+        help_text="certified_ikm / population × 100; null without population data.",
+    )
+
+
+class CoverageRegencyRowSerializer(CoverageRowSerializer):
+    province = serializers.CharField(help_text="Code of the regency's province.")
+
+
+class CoverageSerializer(serializers.Serializer):
+    generated_at = serializers.DateTimeField()
+    provinces = CoverageRowSerializer(many=True)
+    regencies = CoverageRegencyRowSerializer(
+        many=True, help_text="Regencies/cities with a population entry or a certificate."
+    )

@@ -118,3 +118,27 @@ def sweep_approved_task() -> dict[str, int]:
     for application_id in applications_stalled(status=Application.Status.APPROVED):
         counts["issue"] += enqueue(certificate_issue_task, application_id)
     return counts
+
+
+@shared_task(acks_late=True, autoretry_for=TRANSIENT_ERRORS, retry_backoff=30, max_retries=3)
+def certificate_reminders_sweep_task() -> int:
+    """Periodic (beat, daily): claim the expiry reminders due today and queue their e-mails.
+
+    Idempotent: a reminder step is claimed once (unique row), so running it twice sends nothing
+    twice.
+    """
+    return services.certificate_reminders_sweep()
+
+
+@shared_task(
+    bind=True,
+    acks_late=True,
+    autoretry_for=(*TRANSIENT_ERRORS, OSError),
+    retry_backoff=10,
+    retry_backoff_max=600,
+    retry_jitter=True,
+    max_retries=MAX_RETRIES,
+)
+def certificate_reminder_send_task(self, reminder_id: int) -> bool:
+    """Send one expiry reminder e-mail (exits early when it was already sent)."""
+    return services.certificate_reminder_send(reminder_id=reminder_id)

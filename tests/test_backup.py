@@ -67,7 +67,8 @@ def test_backup_and_restore_round_trip(settings, tmp_path):
             cur.execute("SELECT count(*) FROM applications_regency")
             assert cur.fetchone() == (514,)
         proof = line.purchase_proof.name
-        assert (restored_media / proof).read_bytes() == Path(line.purchase_proof.path).read_bytes()
+        with line.purchase_proof.open("rb") as handle:
+            assert (restored_media / proof).read_bytes() == handle.read()
     finally:
         with admin.cursor() as cur:
             cur.execute(f'DROP DATABASE IF EXISTS "{restored_name}" WITH (FORCE)')

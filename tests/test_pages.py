@@ -12,7 +12,7 @@ def test_home_page_in_indonesian_by_default(client):
     html = response.content.decode()
     assert '<html lang="id">' in html
     assert "Sertifikat TKDN-IK" in html
-    assert "25,00%" in html  # the threshold of the active rule set, Indonesian number format
+    assert "25,00\xa0%" in html  # the threshold of the active rule set, Indonesian number format
 
 
 def test_home_page_in_english_on_request(client):

@@ -15,6 +15,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 import environ
+from celery.schedules import crontab
 from whitenoise.compress import Compressor
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -77,6 +78,8 @@ MIDDLEWARE = [
     # Before any view, session or database read: a NUL in the path or query, or a date no
     # database column can take, is a 400.
     "tkdnportal.middleware.RefuseOddInputMiddleware",
+    # Before anything reads the database (sessions, views): may this request read the replica?
+    "tkdnportal.db_router.ReplicaReadsMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -115,10 +118,36 @@ TEMPLATES = [
 DATABASES = {
     "default": env.db_url("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'db.sqlite3'}"),
 }
-if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-    DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=60))
-    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
-else:
+# Read replica (tkdnportal/db_router.py, docs/operations.md): the public register's anonymous
+# GET requests (DATABASE_REPLICA_PATHS) read from it; writes and everything else use "default".
+DATABASE_REPLICA_URL = env.str("DATABASE_REPLICA_URL", default="")
+DATABASE_REPLICA_ALIAS = "replica" if DATABASE_REPLICA_URL else ""
+if DATABASE_REPLICA_URL:
+    DATABASES["replica"] = env.db_url_config(DATABASE_REPLICA_URL)
+DATABASE_REPLICA_PATHS = [
+    "/registri/",
+    "/sertifikat/",
+    "/verify/",
+    "/verifikasi/",
+    "/statistik/",
+    "/pemasok/",
+    "/api/v1/certificates/",
+    "/api/v1/verify/",
+    "/api/v1/verify-file/",
+    "/api/v1/suppliers/",
+]
+DATABASE_ROUTERS = ["tkdnportal.db_router.ReplicaRouter"]
+for _database in DATABASES.values():
+    if _database["ENGINE"] == "django.db.backends.postgresql":
+        # Persistent connections (seconds; 0 closes after each request), checked before reuse.
+        _database.setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=60))
+        _database["CONN_HEALTH_CHECKS"] = True
+        # Behind PgBouncer in transaction mode a cursor cannot outlive its transaction: turn
+        # server-side cursors (QuerySet.iterator()) off there.
+        _database["DISABLE_SERVER_SIDE_CURSORS"] = env.bool(
+            "DISABLE_SERVER_SIDE_CURSORS", default=False
+        )
+if DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
     # SQLite: wait for a lock instead of failing at once when web and worker write together.
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault("timeout", 20)
     # Take the write lock when a transaction starts: a read-then-write transaction (two officials
@@ -175,6 +204,44 @@ STORAGES = {
         )
     },
 }
+# Object storage (S3 API: AWS S3, MinIO, Ceph; django-storages, docs/operations.md): with a bucket
+# named, every media file (evidence, documents, certificate PDFs and the superseded ones) lives
+# there instead of MEDIA_ROOT, so any web or worker machine reads what another wrote. The bucket
+# stays private (no ACL is set on objects; the bucket policy must not allow public reads) and
+# downloads still go through the portal's views, which check access and stream the object
+# (registry.views.certificate_pdf, applications.views.file_download): no storage URL is ever
+# shown. Should code ever ask the storage for a URL, it gets a signed one that dies after
+# AWS_QUERYSTRING_EXPIRE seconds. `manage.py move_media --to s3|local` copies the files across.
+# Credentials: AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY (or _FILE), else boto3's own chain.
+AWS_STORAGE_BUCKET_NAME = env.str("AWS_STORAGE_BUCKET_NAME", default="")
+AWS_S3_ENDPOINT_URL = env.str("AWS_S3_ENDPOINT_URL", default="")
+AWS_S3_REGION_NAME = env.str("AWS_S3_REGION_NAME", default="")
+AWS_ACCESS_KEY_ID = _secret("AWS_ACCESS_KEY_ID", default="")
+AWS_SECRET_ACCESS_KEY = _secret("AWS_SECRET_ACCESS_KEY", default="")
+AWS_LOCATION = env.str("AWS_LOCATION", default="")
+AWS_QUERYSTRING_EXPIRE = env.int("AWS_QUERYSTRING_EXPIRE", default=60)
+# The options of django-storages' S3Storage (also used by move_media while the default is disk).
+MEDIA_S3_OPTIONS = {
+    "bucket_name": AWS_STORAGE_BUCKET_NAME,
+    "endpoint_url": AWS_S3_ENDPOINT_URL or None,
+    "region_name": AWS_S3_REGION_NAME or None,
+    "access_key": AWS_ACCESS_KEY_ID or None,
+    "secret_key": AWS_SECRET_ACCESS_KEY or None,
+    "location": AWS_LOCATION,
+    # Private objects: no ACL header, so the bucket's own (private) setting applies.
+    "default_acl": None,
+    "querystring_auth": True,
+    "querystring_expire": AWS_QUERYSTRING_EXPIRE,
+    # As on disk: a second file of one name gets another name, never replaces the first
+    # (a stored certificate PDF never changes: its SHA-256 is public).
+    "file_overwrite": False,
+    "signature_version": "s3v4",
+    # Path-style URLs work with every S3-compatible store (MinIO, Ceph), any bucket name.
+    "addressing_style": "path" if AWS_S3_ENDPOINT_URL else None,
+    "object_parameters": {"CacheControl": "private, no-store"},
+}
+if AWS_STORAGE_BUCKET_NAME:
+    STORAGES["default"] = {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": MEDIA_S3_OPTIONS}
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 # Request size (tkdnportal.middleware.RequestSizeLimitMiddleware, deploy/nginx.conf): 413 before
 # the body is read. Pages that take uploads accept UPLOAD_REQUEST_MAX_SIZE (a few evidence files
@@ -278,6 +345,11 @@ CELERY_BEAT_SCHEDULE = {
     "expire-certificates": {
         "task": "registry.tasks.certificates_expire_task",
         "schedule": 3600,
+    },
+    # Expiry reminders (90/30/7 days before): daily at 08:00 Jakarta; a rerun sends nothing twice.
+    "certificate-reminders": {
+        "task": "registry.tasks.certificate_reminders_sweep_task",
+        "schedule": crontab(hour=8, minute=0),
     },
     # The public statistics are cached; changes also queue a refresh (at most once a minute).
     "refresh-statistics": {

@@ -33,3 +33,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
     # A file, not memory: the real-worker test (tests/test_worker.py) runs Celery in another
     # process, which must see the test database.
     DATABASES["default"].setdefault("TEST", {})["NAME"] = str(VAR_DIR / "test-db.sqlite3")  # noqa: F405
+# The read replica as a test mirror of the default database (a second connection to the same
+# test database), on SQLite and PostgreSQL alike: the routing runs for real in the tests that
+# allow the "replica" database (tests/test_db_router.py). tests/conftest.py turns replica reads
+# off for every other test: their rows live in a transaction another connection cannot see.
+DATABASES["replica"] = {  # noqa: F405
+    **DATABASES["default"],  # noqa: F405
+    "TEST": {**DATABASES["default"].get("TEST", {}), "MIRROR": "default"},  # noqa: F405
+}
+DATABASE_REPLICA_ALIAS = "replica"

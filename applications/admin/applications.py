@@ -21,7 +21,7 @@ from django.utils.translation import gettext_lazy as _
 
 from applications import calculation, services
 from applications.exceptions import WorkflowError
-from applications.formatting import format_id_number
+from applications.formatting import admin_column, format_rupiah
 from applications.models import (
     Application,
     DevelopmentItem,
@@ -147,15 +147,17 @@ class MaterialInline(ReadOnlyInline):
         "name",
         "specification",
         "domestic",
-        "qty_per_unit",
-        "unit_price_rp",
+        "quantity",
+        "unit_price",
         "line_cost",
         "proof",
     )
+    quantity = admin_column("qty_per_unit", _("jumlah per satuan produk"), "number")
+    unit_price = admin_column("unit_price_rp", _("harga satuan"))
 
-    @admin.display(description=_("biaya per unit (Rp)"))
+    @admin.display(description=_("biaya per unit"))
     def line_cost(self, obj):
-        return format_id_number(obj.qty_per_unit * obj.unit_price_rp)
+        return format_rupiah(obj.qty_per_unit * obj.unit_price_rp)
 
     @admin.display(description=_("bukti pembelian"))
     def proof(self, obj):
@@ -167,17 +169,20 @@ class MaterialInline(ReadOnlyInline):
 
 class LabourInline(ReadOnlyInline):
     model = LabourLine
-    fields = readonly_fields = ("role", "citizenship", "cost_per_unit_rp")
+    fields = readonly_fields = ("role", "citizenship", "cost")
+    cost = admin_column("cost_per_unit_rp", _("biaya per satuan produk"))
 
 
 class OverheadInline(ReadOnlyInline):
     model = OverheadLine
-    fields = readonly_fields = ("kind", "description", "domestic", "cost_per_unit_rp")
+    fields = readonly_fields = ("kind", "description", "domestic", "cost")
+    cost = admin_column("cost_per_unit_rp", _("biaya per satuan produk"))
 
 
 class DevelopmentInline(ReadOnlyInline):
     model = DevelopmentItem
-    fields = readonly_fields = ("kind", "number", "description", "cost_per_unit_rp", "file")
+    fields = readonly_fields = ("kind", "number", "description", "cost", "file")
+    cost = admin_column("cost_per_unit_rp", _("biaya per satuan produk"))
 
     @admin.display(description=_("berkas bukti"))
     def file(self, obj):
@@ -208,7 +213,7 @@ class ApplicationAdmin(
         "product_name",
         "status_badge",
         "region",
-        "tkdn_ik",
+        "value",
         "submitted_on",
         "clock",
     )
@@ -246,7 +251,7 @@ class ApplicationAdmin(
                     "product_summary",
                     "company_summary",
                     "rule_set",
-                    "tkdn_ik",
+                    "value",
                     "submitted_at",
                     "clock_detail",
                 )
@@ -268,6 +273,7 @@ class ApplicationAdmin(
         (_("Dokumen"), {"fields": ("documents",)}),
     )
     change_form_template = "admin/applications/application/change_form.html"
+    value = admin_column("tkdn_ik", _("nilai TKDN-IK"), "percent")
 
     # Scope ------------------------------------------------------------------------------
 

@@ -8,7 +8,12 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext
 
 from applications import calculation, rules
-from applications.formatting import breakdown_rows, format_id_number
+from applications.formatting import (
+    breakdown_rows,
+    format_number,
+    format_percent,
+    format_working_days,
+)
 
 
 def file_link(kind: str, pk: int, label: str) -> str:
@@ -41,12 +46,11 @@ def rule_set_html(code: str) -> str:
         else ""
     )
     return format_html(
-        "<strong>{}</strong> — {} ({}; {} {}){}",
+        "<strong>{}</strong> — {} ({}; {}){}",
         rule_set.code,
         rule_set.legal_basis,
         rule_set.formula,
-        rule_set.decision_working_days,
-        gettext("hari kerja"),
+        format_working_days(rule_set.decision_working_days),
         provisional,
     )
 
@@ -54,17 +58,24 @@ def rule_set_html(code: str) -> str:
 def breakdown_html(breakdown: dict | None, value, rule_set: str = "") -> str:
     """The computed breakdown as a readable table (application and certificate admin), headed
     by the rule set it was computed under."""
-    rows = breakdown_rows(breakdown or {})
+    rows = breakdown_rows(breakdown or {}, number=format_number)
     if not rows:
         return gettext("Belum dihitung.")
     code = rule_set or (breakdown or {}).get("rule_set", "")
     body = format_html_join(
         "",
         "<tr><td>{}</td><td class='num'>{}</td><td class='num'>{}</td>"
-        "<td class='num'>{}</td><td class='num'>{}%</td>"
+        "<td class='num'>{}</td><td class='num'>{}</td>"
         "<td class='num'><strong>{}</strong></td></tr>",
         (
-            (r["label"], r["weight"], r["domestic_rp"], r["total_rp"], r["share"], r["points"])
+            (
+                r["label"],
+                r["weight"],
+                r["domestic_rp"],
+                r["total_rp"],
+                format_percent(r["share_value"]),
+                r["points"],
+            )
             for r in rows
         ),
     )
@@ -75,7 +86,7 @@ def breakdown_html(breakdown: dict | None, value, rule_set: str = "") -> str:
         '<div class="tkdn-breakdown-wrap" tabindex="0" role="region" aria-label="{}">'
         '<table class="tkdn-breakdown"><thead><tr>'
         "<th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr></thead><tbody>{}"
-        "<tr><td colspan='5'><strong>{}</strong></td><td class='num'><strong>{}%</strong>"
+        "<tr><td colspan='5'><strong>{}</strong></td><td class='num'><strong>{}</strong>"
         "</td></tr></tbody></table></div>{}",
         rule_set_html(code) if code else "",
         gettext("Rincian nilai TKDN-IK"),
@@ -87,7 +98,7 @@ def breakdown_html(breakdown: dict | None, value, rule_set: str = "") -> str:
         gettext("Nilai"),
         body,
         gettext("Nilai TKDN-IK (dibulatkan)"),
-        format_id_number(value),
+        format_percent(value),
         format_html(
             "<p class='help'>{} {}</p>",
             gettext("Faktor yang paling dapat dinaikkan:"),

@@ -1,7 +1,9 @@
 """Reference data (regions, holidays), profiles, officials and submitted snapshots."""
 
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
+from applications.formatting import admin_column
 from applications.models import (
     ApplicationSnapshot,
     Company,
@@ -37,12 +39,19 @@ class CompanyAdmin(ScopedCompanyMixin, ReadOnlyAdmin):
         "legal_form",
         "province",
         "regency",
-        "capital_rp",
+        "capital",
         "barred_until",
     )
     list_filter = ("legal_form", ("province", admin.RelatedOnlyFieldListFilter))
     search_fields = ("name", "nib")
     list_select_related = ("province", "regency")
+    capital = admin_column("capital_rp", _("modal usaha"))
+    readonly_fields = ("capital",)
+
+    def get_fields(self, request, obj=None):
+        # The capital in Rupiah words ("Rp 850.000.000") where Django would print "850000000,00".
+        fields = [f for f in super().get_fields(request, obj) if f != "capital"]
+        return ["capital" if f == "capital_rp" else f for f in fields]
 
 
 @admin.register(Product)

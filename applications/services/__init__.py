@@ -13,11 +13,14 @@ here, so callers write ``from applications.services import application_submit``.
 
 from .owner import (
     ALLOWED_UPLOAD_TYPES,
+    CERTIFIED_STATUSES,
     PRODUCT_LOCKED_STATUSES,
     application_copy,
     application_create,
     application_draft_save,
     application_follow_rule_set,
+    application_renew,
+    application_renewable,
     application_snapshot_data,
     application_start,
     application_submit,
@@ -35,6 +38,7 @@ from .transitions import REASON_REQUIRED, TRANSITIONS, application_transition
 
 __all__ = [
     "ALLOWED_UPLOAD_TYPES",
+    "CERTIFIED_STATUSES",
     "PRODUCT_LOCKED_STATUSES",
     "REASON_REQUIRED",
     "TRANSITIONS",
@@ -46,6 +50,8 @@ __all__ = [
     "application_mark_checked",
     "application_reject",
     "application_request_revision",
+    "application_renew",
+    "application_renewable",
     "application_retry",
     "application_snapshot_data",
     "application_start",

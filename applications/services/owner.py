@@ -4,6 +4,7 @@ Called by the views of ``applications.views``. Each function checks ownership-in
 (editability, file types); the views have already checked that the actor owns the rows.
 """
 
+import datetime
 from collections.abc import Iterable
 from typing import Any
 
@@ -14,7 +15,9 @@ from django.utils.translation import gettext as _
 
 from applications import rules, uploads
 from applications.exceptions import WorkflowError
+from applications.formatting import format_date
 from applications.models import Application, MaterialLine, StatusChange
+from applications.selectors import product_held_certificate
 from tkdnportal.tasks import enqueue
 
 from .transitions import S, application_transition
@@ -156,6 +159,20 @@ def application_start(*, product, actor) -> Application:
     Called by the owner's "Ajukan permohonan" button. One open application per product
     (``application_create`` and the database constraint enforce it).
     """
+    held = product_held_certificate(product=product, today=timezone.localdate())
+    if held is not None and not held.renewal_open(timezone.localdate()):
+        # A product holds one valid certificate; its renewal opens shortly before it ends.
+        raise WorkflowError(
+            _(
+                "Produk ini sudah memiliki sertifikat TKDN-IK %(number)s yang berlaku sampai "
+                "%(until)s. Permohonan pembaruan dapat diajukan mulai %(opens)s."
+            )
+            % {
+                "number": held.number,
+                "until": format_date(held.until),
+                "opens": format_date(held.renewal_opens),
+            }
+        )
     has_certificate = product.applications.filter(
         status__in=[S.ISSUED, S.EXTENDED, S.EXPIRED]
     ).exists()
@@ -361,7 +378,7 @@ def application_follow_rule_set(*, application: Application) -> str:
 
 def application_withdraw(*, application: Application, actor) -> Application:
     """The owner withdraws a draft, an uncalculated submission, or one returned for revision."""
-    allowed = (S.DRAFT, S.SUBMITTED, S.NEEDS_REVISION)
+    allowed = Application.WITHDRAWABLE_STATUSES
     if application.status not in allowed:
         raise WorkflowError(
             _("Permohonan dengan status %(s)s tidak dapat dibatalkan.")
@@ -388,6 +405,51 @@ def application_copy(*, application: Application, actor) -> Application:
     """
     if application.status not in (S.REJECTED, S.WITHDRAWN):
         raise WorkflowError(_("Hanya permohonan yang ditolak atau dibatalkan yang dapat disalin."))
+    return _copy_into_new_draft(application=application, actor=actor)
+
+
+#: Statuses of an application whose certificate was issued (and not revoked).
+CERTIFIED_STATUSES = (S.ISSUED, S.EXTENDED, S.EXPIRED)
+
+
+def application_renewable(*, application: Application, today=None) -> bool:
+    """Whether the owner may renew this application's certificate now (``application_renew``)."""
+    certificate = getattr(application, "certificate", None)
+    return (
+        application.status in CERTIFIED_STATUSES
+        and certificate is not None
+        and certificate.status == "VALID"
+        and rules.in_renewal_window(
+            certificate.expires_on, today, window_days=rules.of(application).renewal_window_days
+        )
+    )
+
+
+def application_renew(*, application: Application, actor, today=None) -> Application:
+    """Renew a certificate: copy the product's application into a new draft (a renewal).
+
+    Called by the owner's "Perbarui sertifikat" button (dashboard, the application page and the
+    expiry reminder e-mail's link). Allowed from its rule set's ``renewal_window_days`` before the
+    certificate's last valid day (and after it ran out), never for a revoked certificate. The
+    copy is ``application_copy``'s: every line and evidence file, under the rule set in force
+    today, marked ``is_renewal``; the old certificate stays valid until its last day.
+    """
+    certificate = getattr(application, "certificate", None)
+    if application.status not in CERTIFIED_STATUSES or certificate is None:
+        raise WorkflowError(_("Hanya sertifikat yang sudah terbit yang dapat diperbarui."))
+    if certificate.status != "VALID":
+        raise WorkflowError(_("Sertifikat yang dicabut tidak dapat diperbarui."))
+    window_days = rules.of(application).renewal_window_days
+    if not rules.in_renewal_window(certificate.expires_on, today, window_days=window_days):
+        opens = certificate.expires_on - datetime.timedelta(days=window_days)
+        raise WorkflowError(
+            _("Sertifikat ini dapat diperbarui mulai %(date)s (%(days)d hari sebelum berakhir).")
+            % {"date": format_date(opens), "days": window_days}
+        )
+    return _copy_into_new_draft(application=application, actor=actor)
+
+
+def _copy_into_new_draft(*, application: Application, actor) -> Application:
     with transaction.atomic():
         new = application_start(product=application.product, actor=actor)
         asks_origin = rules.of(new).uses_origin

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from applications import calculation, rules
 from applications.exceptions import IllegalTransition
+from applications.formatting import format_percent
 from applications.models import Application
 from applications.reasons import ReasonCode
 from applications.selectors import application_calculation_input
@@ -51,7 +52,8 @@ def application_calculate(*, application_id: int) -> Application | None:
         application_transition(
             application=application,
             to_status=S.CALCULATED,
-            note=_("Nilai TKDN-IK dihitung: %(value)s%%.") % {"value": result.tkdn_ik},
+            note=_("Nilai TKDN-IK dihitung: %(value)s.")
+            % {"value": format_percent(result.tkdn_ik)},
             expected_from=[S.SUBMITTED],
             extra_updates={
                 "tkdn_ik": result.tkdn_ik,

@@ -18,6 +18,7 @@ from applications import rules
 from applications.admin import breakdown_html
 from applications.admin.scoping import ApplicationScopedMixin
 from applications.exceptions import WorkflowError
+from applications.formatting import admin_column
 from registry import services
 from registry.models import Certificate, CertificateSequence
 from tkdnportal.admin import ConfirmedActionMixin, ReadOnlyAdmin, ReadOnlyFieldsetsMixin
@@ -74,7 +75,7 @@ class CertificateAdmin(
         "number",
         "company_name",
         "product_name",
-        "tkdn_ik",
+        "value",
         "issue_date",
         "expires_on_display",
         "status_display",
@@ -84,6 +85,7 @@ class CertificateAdmin(
     search_fields = ("number", "company_name", "product_name", "product_brand", "company_nib")
     date_hierarchy = "issue_date"
     actions = ["revoke_selected", "extend_selected"]
+    value = admin_column("tkdn_ik", _("nilai TKDN-IK"), "percent")
     fieldsets = (
         (
             _("Sertifikat"),
@@ -128,7 +130,7 @@ class CertificateAdmin(
                 )
             },
         ),
-        (_("Nilai TKDN-IK"), {"fields": ("rule_set", "tkdn_ik", "breakdown_table")}),
+        (_("Nilai TKDN-IK"), {"fields": ("rule_set", "value", "breakdown_table")}),
         (
             _("Penerbit"),
             {"fields": ("issuer_name", "signatory_name", "signatory_position", "legal_basis")},

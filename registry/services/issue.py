@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 from applications import rules
 from applications import services as applications_services
 from applications.exceptions import IllegalTransition, WorkflowError
+from applications.formatting import format_date
 from applications.models import Application
 from applications.reasons import ReasonCode
 from applications.services import application_transition
@@ -251,7 +252,7 @@ def certificate_render_pdf(*, certificate_id: int, force: bool = False) -> Certi
                 pdf=old_name,
                 sha256=old_digest,
                 reason=_("Diganti karena masa berlaku diperpanjang sampai %(date)s.")
-                % {"date": certificate.expires_on.strftime("%d-%m-%Y")},
+                % {"date": format_date(certificate.expires_on)},
             )
         Certificate.objects.filter(pk=certificate.pk).update(**fields, updated_at=timezone.now())
     for key, value in fields.items():

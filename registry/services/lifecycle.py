@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from applications import rules
 from applications.exceptions import WorkflowError
+from applications.formatting import format_date
 from applications.models import Application, Company
 from applications.reasons import ReasonCode
 from applications.services import application_transition
@@ -94,7 +95,7 @@ def certificate_extend(*, certificate: Certificate, actor, note: str = "") -> Ce
             actor=actor,
             note=note
             or _("Masa berlaku diperpanjang sampai %(date)s.")
-            % {"date": extended_until.strftime("%d-%m-%Y")},
+            % {"date": format_date(extended_until)},
             expected_from=[S.ISSUED],
             on_commit=lambda: enqueue(certificate_render_pdf_task, cert.pk, True),
         )
@@ -128,7 +129,7 @@ def certificates_expire(*, today: datetime.date | None = None) -> int:
                 application=cert.application,
                 to_status=S.EXPIRED,
                 note=_("Masa berlaku sertifikat berakhir pada %(date)s.")
-                % {"date": cert.expires_on.strftime("%d-%m-%Y")},
+                % {"date": format_date(cert.expires_on)},
                 expected_from=IN_FORCE,
             )
         except WorkflowError:

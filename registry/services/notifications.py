@@ -5,6 +5,7 @@ from django.core.mail import EmailMessage
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 
+from applications.formatting import format_date, format_percent
 from applications.models import Application
 from registry.models import Certificate
 
@@ -37,7 +38,7 @@ def certificate_email_owner(*, certificate_id: int) -> bool:
         "Yth. %(person)s,\n\n"
         "Sertifikat TKDN-IK untuk produk %(product)s (%(brand)s) dari %(company)s telah terbit.\n\n"
         "Nomor sertifikat: %(number)s\n"
-        "Nilai TKDN-IK: %(value)s%%\n"
+        "Nilai TKDN-IK: %(value)s\n"
         "Berlaku: %(issue)s s.d. %(until)s\n\n"
         "Keaslian sertifikat dapat diperiksa di:\n%(url)s\n\n"
         "Berkas PDF sertifikat terlampir dan dapat diunduh dari portal:\n%(portal)s\n\n"
@@ -48,9 +49,9 @@ def certificate_email_owner(*, certificate_id: int) -> bool:
         "brand": certificate.product_brand,
         "company": certificate.company_name,
         "number": certificate.number,
-        "value": certificate.tkdn_ik,
-        "issue": certificate.issue_date.strftime("%d-%m-%Y"),
-        "until": certificate.expires_on.strftime("%d-%m-%Y"),
+        "value": format_percent(certificate.tkdn_ik),
+        "issue": format_date(certificate.issue_date),
+        "until": format_date(certificate.expires_on),
         "url": certificate.verification_url(),
         "portal": _portal_url(certificate.application),
         "issuer": certificate.issuer_name,

@@ -101,6 +101,10 @@
     return out;
   }
 
+  var announce = document.getElementById("preview-announce");
+
+  // The bar repeats the panel: the value, and ✓/✗ only when the estimate is final (every row
+  // counted); while a row is left out it says "belum final" instead.
   function updateBar() {
     if (!bar) {
       return;
@@ -108,12 +112,27 @@
     var panel = preview.querySelector("#result-panel");
     var value = panel ? panel.getAttribute("data-value") : "";
     var eligible = panel ? panel.getAttribute("data-eligible") : "";
+    var partial = panel ? panel.getAttribute("data-partial") === "1" : false;
     var shown = panel && panel.querySelector("[data-tkdn-value]");
     bar.querySelector("[data-bar-value]").textContent = value && shown ? shown.textContent : "–";
-    bar.querySelector("[data-bar-sign]").textContent =
-      eligible === "1" ? "✓" : eligible === "0" ? "✗" : "";
+    bar.querySelector("[data-bar-sign]").textContent = partial
+      ? bar.getAttribute("data-partial-label") || ""
+      : eligible === "1"
+        ? "✓"
+        : eligible === "0"
+          ? "✗"
+          : "";
     bar.classList.toggle("is-eligible", eligible === "1");
     bar.classList.toggle("is-below", eligible === "0");
+    bar.classList.toggle("is-partial", partial);
+  }
+
+  // One sentence in the polite live region after each new estimate (what changed, not the table).
+  function announceResult() {
+    var panel = preview.querySelector("#result-panel");
+    if (announce && panel) {
+      announce.textContent = panel.getAttribute("data-announce") || "";
+    }
   }
 
   // The CSRF cookie changes when the owner signs in again (e.g. in another tab after the session
@@ -162,6 +181,7 @@
         preview.innerHTML = html;
         preview.removeAttribute("aria-busy");
         updateBar();
+        announceResult();
       })
       .catch(function () {
         preview.removeAttribute("aria-busy");

@@ -111,7 +111,7 @@ def test_detail_page_shows_breakdown_lines_history_documents_and_clock(client):
     url = reverse("admin:applications_application_change", args=[application.pk])
     html = _client(client, _official()).get(url).content.decode()
     assert "Bahan/material langsung" in html and "22,91" in html  # breakdown table
-    assert "38.91" in html
+    assert "38,91\xa0%" in html  # the value and the history note, Indonesian digits
     assert "Rotan" in html and "Pernis" in html  # cost lines, read-only
     assert 'name="materials-0-name"' not in html  # not editable
     assert "Nilai dihitung" in html and "Dalam verifikasi" in html  # history
@@ -334,3 +334,26 @@ def test_company_and_product_admin_are_scoped(client):
     assert c.get(url).status_code == 404
     url = reverse("admin:applications_product_change", args=[mine.product.pk])
     assert c.get(url).status_code == 200
+
+
+def test_admin_shows_rupiah_and_percentages_formatted_not_raw_decimals(client, settings):
+    """Issue 13: the admin showed "12000,00"; an official reads "Rp 12.000" and "40,00 %"."""
+    settings.TKDN_ADMIN_2FA = False
+    application = application_under_review()  # labour 15000, material 2 × 21000
+    user = _official()
+    page = _client(client, user).get(
+        reverse("admin:applications_application_change", args=[application.pk])
+    )
+    html = page.content.decode()
+    assert "Rp\xa015.000" in html and "Rp\xa021.000" in html and "Rp\xa042.000" in html
+    value = f"{application.tkdn_ik:.2f}".replace(".", ",") + "\xa0%"  # "38,91 %"
+    assert value in html
+    assert "15000,00" not in html and "21000,00" not in html
+    listing = client.get(CHANGELIST).content.decode()
+    assert value in listing
+    company = reverse("admin:applications_company_change", args=[application.product.company.pk])
+    su = UserFactory(is_staff=True, is_superuser=True)
+    client.force_login(su)
+    html = client.get(company).content.decode()
+    capital = application.product.company.capital_rp
+    assert f"{capital:.2f}".replace(".", ",") not in html

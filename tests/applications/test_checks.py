@@ -40,7 +40,7 @@ def test_capital_above_the_small_industry_limit():
     company.capital_rp = Decimal("5000000000.01")
     company.save()
     check = next(c for c in company_checks(company=company) if c.code == "capital")
-    assert not check.ok and "Rp 5.000.000.000" in check.explanation and check.action
+    assert not check.ok and "Rp\xa05.000.000.000" in check.explanation and check.action
     assert failing(application) == {"capital"}
 
 

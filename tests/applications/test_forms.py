@@ -196,8 +196,9 @@ def test_calculator_formsets_have_no_file_fields_and_count_claims():
 @pytest.mark.parametrize(
     ("thousands", "stored", "shown"),
     [
-        (True, Decimal("850000000.00"), "850000000"),
-        (True, Decimal("11000.50"), "11000,5"),
+        (True, Decimal("850000000.00"), "850.000.000"),
+        (True, Decimal("11000.50"), "11.000,5"),
+        (True, Decimal("1234567.25"), "1.234.567,25"),
         (True, Decimal("0.0250"), "0,025"),
         (True, Decimal("0.00"), "0"),
         (False, Decimal("1.5000"), "1.5"),
@@ -205,10 +206,23 @@ def test_calculator_formsets_have_no_file_fields_and_count_claims():
         (False, Decimal("1500.0000"), "1500"),
     ],
 )
-def test_stored_amounts_are_shown_without_trailing_zeros(thousands, stored, shown):
+def test_stored_amounts_are_shown_grouped_without_trailing_zeros(thousands, stored, shown):
     from applications.forms import AmountField
 
     field = AmountField(thousands=thousands)
     assert field.prepare_value(stored) == shown
     assert field.clean(shown) == stored  # what is shown reads back as the same amount
     assert field.prepare_value("15.000") == "15.000"  # typed input is kept as typed
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("typed", ["850.000.000", "850000000", "Rp 850.000.000"])
+def test_capital_keeps_its_separators_when_the_form_comes_back(client, typed):
+    """Issue 13: "850.000.000" came back as "850000000" on a form with errors."""
+    from tests.factories import UserFactory
+
+    client.force_login(UserFactory())
+    response = client.post("/ikm/perusahaan/", {"capital_rp": typed, "name": ""})
+    html = response.content.decode()
+    assert f'value="{typed}"' in html  # as typed, separators included
+    assert "capital_rp" not in str(response.context["form"].errors)  # both spellings accepted

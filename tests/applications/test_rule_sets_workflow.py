@@ -204,7 +204,7 @@ def test_the_calculator_page_uses_today_s_set_with_the_facility(client):
         "development-INITIAL_FORMS": "0",
     }
     panel = client.post(reverse("calculator"), data, HTTP_X_PREVIEW="1").content.decode()
-    assert "94,00%" in panel or "94.00%" in panel  # 75 + 10 + 0.60 × 15
+    assert "94,00\xa0%" in panel  # 75 + 10 + 0.60 × 15
 
 
 # --- Certificates ------------------------------------------------------------------------------

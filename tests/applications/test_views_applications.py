@@ -27,7 +27,7 @@ def test_owner_pages_of_a_draft(client, draft):
     for suffix in ["", "ubah/", "ajukan/", "status/"]:
         assert client.get(url(draft, suffix)).status_code == 200, suffix
     page = client.get(url(draft, "ubah/")).content.decode()
-    assert "25,00%" in page  # the saved lines through the engine
+    assert "25,00\xa0%" in page  # the saved lines through the engine
     assert 'data-preview-url="' in page and "<template data-empty-row>" in page
     dashboard = client.get("/ikm/").content.decode()
     assert draft.product.name in dashboard and "Langkah berikutnya" in dashboard
@@ -50,7 +50,7 @@ def test_live_preview_uses_the_posted_unsaved_values(client, draft):
     response = client.post(url(draft, "pratinjau/"), data)
     assert response.status_code == 200
     html = response.content.decode()
-    assert "38,00%" in html and "Mencapai ambang batas" in html  # 24 + 10 + 4
+    assert "38,00\xa0%" in html and "Mencapai ambang batas" in html  # 24 + 10 + 4
     draft.refresh_from_db()
     assert draft.materials.get(name="Pewarna").domestic is False  # nothing saved
 
@@ -187,8 +187,12 @@ def test_withdraw_and_copy(client, draft, django_capture_on_commit_callbacks):
 
 
 def test_get_is_not_allowed_on_actions(client, draft):
-    for suffix in ["batalkan/", "salin/", "pratinjau/"]:
+    for suffix in ["salin/", "pratinjau/"]:
         assert client.get(url(draft, suffix)).status_code == 405
+    # Withdrawing asks first: GET is its confirmation page, which changes nothing.
+    assert client.get(url(draft, "batalkan/")).status_code == 200
+    draft.refresh_from_db()
+    assert draft.status == S.DRAFT
 
 
 @pytest.mark.parametrize("value", ["", "-5", "1e999999", "NaN", "9" * 40, "x", "\x00"])

@@ -45,13 +45,13 @@ def test_public_calculator_page_needs_no_login(client):
 def test_preview_request_gets_the_result_panel_only(client):
     response = client.post("/kalkulator/", EXAMPLE_3, HTTP_X_PREVIEW="1")
     html = response.content.decode()
-    assert "<html" not in html and "40,00%" in html and "Mencapai ambang batas" in html
+    assert "<html" not in html and "40,00\xa0%" in html and "Mencapai ambang batas" in html
 
 
 def test_form_post_without_script_renders_the_whole_page(client):
     response = client.post("/kalkulator/", {**EXAMPLE_3, "materials-0-domestic": "False"})
     html = response.content.decode()
-    assert "<html" in html and "19,84%" in html and "ditolak otomatis" in html
+    assert "<html" in html and "19,84\xa0%" in html and "ditolak otomatis" in html
 
 
 def test_bad_input_is_explained_never_a_500(client):

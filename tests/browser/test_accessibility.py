@@ -7,6 +7,7 @@ test; the message names each rule, the page, the width and the offending element
 but looks broken is broken.
 """
 
+import datetime
 import hashlib
 from decimal import Decimal
 from pathlib import Path
@@ -142,6 +143,15 @@ def test_owner_pages_have_no_serious_violations(live_server, browser, settings):
     company = CompanyFactory(owner=owner)
     draft = draft_example_2(owner=owner)
     submitted = application_under_review(product__company=company)
+    # A certificate 30 days from its end: the dashboard offers its renewal.
+    expiring = CertificateFactory(
+        application__product__company=company,
+        issue_date=timezone.localdate() - datetime.timedelta(days=1000),
+        valid_until=timezone.localdate() + datetime.timedelta(days=30),
+    )
+    issued_certificate = CertificateFactory(application__product__company=company)
+    issued_certificate.pdf.save("s.pdf", ContentFile(PDF_BYTES))
+    issued = issued_certificate.application
     context = _logged_in(browser, live_server, owner)
     pages = {
         "dashboard": reverse("applications:dashboard"),
@@ -151,7 +161,10 @@ def test_owner_pages_have_no_serious_violations(live_server, browser, settings):
         "costs": reverse("applications:application_edit", args=[draft.public_id]),
         "submit": reverse("applications:application_submit", args=[draft.public_id]),
         "application": reverse("applications:application_detail", args=[submitted.public_id]),
+        "withdraw-confirm": reverse("applications:application_withdraw", args=[draft.public_id]),
+        "application-issued": reverse("applications:application_detail", args=[issued.public_id]),
         "password-change": reverse("password_change"),
+        "renew": reverse("applications:application_renew", args=[expiring.application.public_id]),
     }
     _audit(context, live_server.url, pages)
     context.close()
@@ -174,6 +187,15 @@ def _official_group():
         group.permissions.add(
             Permission.objects.get(content_type__app_label=app_label, codename=codename)
         )
+    # And the programme's (issue 15, registry migration 0005).
+    group.permissions.add(
+        *Permission.objects.filter(
+            content_type__app_label="registry",
+            codename__in=import_module(
+                "registry.migrations.0005_programme_coverage_reminders"
+            ).PERMISSIONS,
+        )
+    )
     return group
 
 
@@ -185,6 +207,20 @@ def test_official_admin_pages_have_no_serious_violations(
     official = OfficialFactory(province_id="32")
     official.user.groups.add(_official_group())
     application = application_under_review()
+    # The programme dashboard with something in every section: a target, a population, a
+    # certificate near its end (``certificate`` above), a rejection.
+    from registry.models import ProgrammeTarget, RegionPopulation
+
+    year = timezone.localdate().year
+    ProgrammeTarget.objects.create(
+        province_id="32", year=year, metric="CERTIFICATES_ISSUED", target=20
+    )
+    ProgrammeTarget.objects.create(province_id="32", year=year, metric="OWNERS_TRAINED", target=9)
+    RegionPopulation.objects.create(province_id="32", year=2025, ikm_count=8400, source="BPS")
+    CertificateFactory(
+        issue_date=timezone.localdate() - datetime.timedelta(days=1000),
+        valid_until=timezone.localdate() + datetime.timedelta(days=25),
+    )
     context = _logged_in(browser, live_server, official.user)
     pages = {
         "admin-index": reverse("admin:index"),
@@ -194,6 +230,11 @@ def test_official_admin_pages_have_no_serious_violations(
         ),
         "admin-certificates": reverse("admin:registry_certificate_changelist"),
         "admin-certificate": reverse("admin:registry_certificate_change", args=[certificate.pk]),
+        "admin-programme-dashboard": reverse("admin:registry_programme_dashboard"),
+        "admin-targets": reverse("admin:registry_programmetarget_changelist"),
+        "admin-target-add": reverse("admin:registry_programmetarget_add"),
+        "admin-populations": reverse("admin:registry_regionpopulation_changelist"),
+        "admin-population-add": reverse("admin:registry_regionpopulation_add"),
     }
     _audit(context, live_server.url, pages)
     context.close()

@@ -86,9 +86,9 @@ def test_owner_journey_desktop_and_phone(live_server, browser, tmp_path, setting
     page.fill("#id_materials-0-unit_price_rp", "50.000")
     page.fill("#id_labour-0-role", "Tukang")
     page.fill("#id_labour-0-cost_per_unit_rp", "20000")
-    wait_value(page, "100,00%")  # 75 + 10 + 15: local material, WNI labour, own factory
+    wait_value(page, "100,00\xa0%")  # 75 + 10 + 15: local material, WNI labour, own factory
     page.check("#id_facility_2")  # made by another industry: 0.30 × 15 = 4.5
-    wait_value(page, "89,50%")
+    wait_value(page, "89,50\xa0%")
     shot(page, "01-calculator-375")
     page.set_viewport_size(DESKTOP)
     page.goto(f"{base}/akun/daftar/")
@@ -175,7 +175,7 @@ def test_owner_journey_desktop_and_phone(live_server, browser, tmp_path, setting
     page.fill("#id_materials-1-unit_price_rp", "13000")
     page.fill("#id_labour-0-role", "Penjahit")
     page.fill("#id_labour-0-cost_per_unit_rp", "6000")
-    wait_value(page, "59,38%")  # 75 × 11/24 + 10 + 15 (own factory) = 59.375, half-up
+    wait_value(page, "59,38\xa0%")  # 75 × 11/24 + 10 + 15 (own factory) = 59.375, half-up
     assert page.locator("#preview .alert-success").count() == 1
     shot(page, "04-costs-1280")
 
@@ -199,7 +199,7 @@ def test_owner_journey_desktop_and_phone(live_server, browser, tmp_path, setting
     page.click("text=Tas Anyaman Pandan")
     page.click("text=Isi / ubah data biaya")
     assert page.input_value("#id_materials-1-name") == "Pewarna"
-    assert value_of(page) == "59,38%"
+    assert value_of(page) == "59,38\xa0%"
     page.set_viewport_size(PHONE)
     shot(page, "06-costs-375")
     page.set_viewport_size(DESKTOP)
@@ -262,5 +262,5 @@ def test_status_card_follows_the_worker_without_a_reload(live_server, browser):
     assert page.locator("#status-card .progress").count() == 0
     assert page.evaluate("window.notReloaded") is True
     assert polls and all(url.endswith("/status/") for url in polls)
-    assert "25,00%" in page.locator("#status-card").inner_text()
+    assert "25,00\xa0%" in page.locator("#status-card").inner_text()
     shot(page, "11-status-updated-375")

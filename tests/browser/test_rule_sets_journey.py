@@ -158,7 +158,7 @@ def test_ik2025_from_cost_page_to_certificate_and_ik2022_extension(
     # 20,000 × 0.60 (45.5 % is in the band 40–60) + 10,000 × 0.25 of 30,000 → 75 × 0.4833 = 36.25;
     # + 10 (WNI labour) + 15 (own factory).
     assert expected.tkdn_ik == Decimal("61.25")
-    shown = f"{expected.tkdn_ik}".replace(".", ",") + "%"
+    shown = f"{expected.tkdn_ik}".replace(".", ",") + "\xa0%"
 
     owner = UserFactory(username="pemilik_ik2025")
     company = CompanyFactory(owner=owner, name="CV Kursi Lipat Bandung")
@@ -207,7 +207,7 @@ def test_ik2025_from_cost_page_to_certificate_and_ik2022_extension(
     page.fill("#id_labour-0-role", "Tukang las")
     page.fill("#id_labour-0-cost_per_unit_rp", "12000")
     # Materials all certified at 0.60: 75 × 0.60 + 10 + 15.
-    wait_value(page, "70,00%")
+    wait_value(page, "70,00\xa0%")
     page.click("#section-materials [data-add-row]")
     row1 = page.locator("#section-materials [data-row]").nth(1)
     page.fill("#id_materials-1-name", "Kain jok")
@@ -303,7 +303,7 @@ def test_ik2025_from_cost_page_to_certificate_and_ik2022_extension(
     detail = reverse("registry:certificate_detail", kwargs={"number": certificate.number})
     page.goto(f"{base}{detail}")
     body = page.locator("main").inner_text()
-    assert "61,25%" in body
+    assert "61,25\xa0%" in body
     assert "IK-2025" in body
     assert "IK-2025 — Peraturan Menteri Perindustrian Nomor 35 Tahun 2025" in body
     assert _page_date(valid_until) in body, body

@@ -122,7 +122,14 @@ def test_number_search_forgives_case_and_spaces(client, three):
 
 def test_result_row_shows_the_issued_data(client, three):
     html = client.get(URL, {"q": "rotan"}).content.decode()
-    for text in ("CV Rotan Lestari", "Kursi Rotan", "Lestari", "27,50%", "Kota Bandung", "Berlaku"):
+    for text in (
+        "CV Rotan Lestari",
+        "Kursi Rotan",
+        "Lestari",
+        "27,50\xa0%",
+        "Kota Bandung",
+        "Berlaku",
+    ):
         assert text in html
 
 

@@ -93,12 +93,14 @@ def test_draft_preview_is_watermarked_and_has_no_qr():
     assert "QR tersedia setelah sertifikat terbit" in text
 
 
-def test_page_one_renders_to_png():
+def test_page_one_renders_to_png(tmp_path):
     """Renders page 1 with pdftoppm (poppler-utils) so a person can look at the layout."""
     pdftoppm = shutil.which("pdftoppm")
     assert pdftoppm, "pdftoppm missing: install poppler-utils (Makefile TEST_SYSTEM_PACKAGES)"
     certificate = certificate_render_pdf(certificate_id=_issued_certificate().pk)
-    pdf_path = Path(certificate.pdf.path)
+    pdf_path = tmp_path / "certificate.pdf"  # through the storage API: disk or a bucket
+    with certificate.pdf.open("rb") as handle:
+        pdf_path.write_bytes(handle.read())
     subprocess.run(
         [pdftoppm, "-png", "-r", "110", "-f", "1", "-l", "1", "-singlefile", pdf_path, PREVIEW_PNG],
         check=True,

@@ -153,7 +153,8 @@ def test_page_has_charts_and_accessible_tables(client, known):
     assert "<caption" in html and 'scope="col"' in html
     assert "Jawa Barat" in html and "Daerah Istimewa Yogyakarta" in html
     assert "Nilai TKDN-IK di bawah ambang batas" in html
-    assert "3.0 hari kerja" in html or "3,0 hari kerja" in html
+    # Issue 13: "3,0 hari kerja" → "3 hari kerja" (one formatting layer).
+    assert "<strong>3 hari kerja</strong>" in html and "3,0" not in html and "3.0 hari" not in html
     # No asset from a CDN or any other host (a random CSRF token may contain the letters "cdn").
     assert not re.search(r"<(?:script|link)[^>]+(?:src|href)=[\"']?(?:https?:)?//", html)
 

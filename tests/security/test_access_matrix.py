@@ -43,7 +43,12 @@ from applications.models import (
     SupportingDocument,
 )
 from applications.selectors import OFFICIAL_GROUP
-from registry.models import CertificateSequence
+from registry.models import (
+    CertificateReminder,
+    CertificateSequence,
+    ProgrammeTarget,
+    RegionPopulation,
+)
 from tests.factories import (
     PDF_BYTES,
     ApplicationFactory,
@@ -116,8 +121,10 @@ MATRIX: dict[str, tuple[int, int, int, int, int, int]] = {
     "ikm/permohonan/<uuid:public_id>/pratinjau/":             POST_ONLY,
     "ikm/permohonan/<uuid:public_id>/ajukan/":                OWNER,  # GET: the confirm page
     "ikm/permohonan/<uuid:public_id>/status/":                OWNER,
-    "ikm/permohonan/<uuid:public_id>/batalkan/":              POST_ONLY,
+    "ikm/permohonan/<uuid:public_id>/batalkan/":              OWNER,  # GET: the confirm page
     "ikm/permohonan/<uuid:public_id>/salin/":                 POST_ONLY,
+    # GET: what a renewal does (the reminder e-mail links here); POST: POST_MATRIX.
+    "ikm/permohonan/<uuid:public_id>/perbarui/":              OWNER,
     "kalkulator/":                                            PUBLIC,
     "api/v1/calculator/":                                     (405, 405, 405, 405, 405, 405),
     # --- public registry and its API (certificates are public by design) ---
@@ -138,6 +145,7 @@ MATRIX: dict[str, tuple[int, int, int, int, int, int]] = {
     "api/v1/verify/<str:token>/":                             PUBLIC,
     "api/v1/verify-file/":                                    (405, 405, 405, 405, 405, 405),
     "api/v1/certificates/<path:number>/":                     PUBLIC,
+    "api/v1/statistics/coverage/":                            PUBLIC,
     # --- admin (officials: group "Petugas Dinas", province X or Y) ---
     "admin/":                                                 STAFF,
     "admin/login/":                                           (200, 200, 200, 302, 302, 302),
@@ -192,6 +200,30 @@ MATRIX: dict[str, tuple[int, int, int, int, int, int]] = {
     "admin/registry/certificatesequence/<path:object_id>/change/": SUPERUSER,
     "admin/registry/certificatesequence/<path:object_id>/history/": SUPERUSER,
     "admin/registry/certificatesequence/<path:object_id>/delete/": NOBODY,
+    # Programme (issue 15): populations and targets of province X; the dashboard and its
+    # downloads asked for province X (?wilayah=32): Y's official gets 404, as for any object
+    # outside the scope (without the parameter each official sees their own region: 200).
+    "admin/registry/regionpopulation/":                       STAFF,
+    "admin/registry/regionpopulation/add/":                   STAFF,
+    "admin/registry/regionpopulation/<path:object_id>/":      REDIRECT,
+    "admin/registry/regionpopulation/<path:object_id>/change/": REGION,  # read-only: history
+    "admin/registry/regionpopulation/<path:object_id>/history/": REGION,
+    "admin/registry/regionpopulation/<path:object_id>/delete/": NO_DELETE,
+    "admin/registry/programmetarget/":                        STAFF,
+    "admin/registry/programmetarget/add/":                    STAFF,
+    "admin/registry/programmetarget/<path:object_id>/":       REDIRECT,
+    "admin/registry/programmetarget/<path:object_id>/change/": REGION,
+    "admin/registry/programmetarget/<path:object_id>/history/": REGION,
+    "admin/registry/programmetarget/<path:object_id>/delete/": REGION,
+    "admin/registry/programmetarget/dasbor/":                 REGION,
+    "admin/registry/programmetarget/dasbor/unduh/<slug:figure>/<slug:fmt>/": REGION,
+    # Expiry reminders of B's certificate: generated, read-only.
+    "admin/registry/certificatereminder/":                    STAFF,
+    "admin/registry/certificatereminder/add/":                NOBODY,
+    "admin/registry/certificatereminder/<path:object_id>/":   REDIRECT,
+    "admin/registry/certificatereminder/<path:object_id>/change/": REGION,
+    "admin/registry/certificatereminder/<path:object_id>/history/": REGION,
+    "admin/registry/certificatereminder/<path:object_id>/delete/": NO_DELETE,
     # Holidays: officials keep the calendar of their working days up to date.
     "admin/applications/holiday/":                            STAFF,
     "admin/applications/holiday/add/":                        SUPERUSER,
@@ -328,6 +360,15 @@ def world(db):
     certificate = CertificateFactory(application=issued, company_name=company.name)
     certificate.pdf.save("sertifikat.pdf", ContentFile(PDF_BYTES), save=True)
     sequence, _ = CertificateSequence.objects.get_or_create(year=2026)
+    population = RegionPopulation.objects.create(
+        province_id=PROVINCE_X, year=2025, ikm_count=1000, source="BPS"
+    )
+    target = ProgrammeTarget.objects.create(
+        province_id=PROVINCE_X, year=2026, metric="CERTIFICATES_ISSUED", target=10
+    )
+    reminder = CertificateReminder.objects.create(
+        certificate=certificate, days_before=90, expires_on=certificate.valid_until
+    )
     document = SupportingDocument.objects.create(
         company=company,
         kind=SupportingDocument.Kind.NIB,
@@ -360,6 +401,9 @@ def world(db):
         "development": development,
         "certificate": certificate,
         "sequence": sequence,
+        "population": population,
+        "target": target,
+        "reminder": reminder,
         "document": document,
         "snapshot": ApplicationSnapshot.objects.filter(application=review).first()
         or ApplicationSnapshot.objects.create(application=review, version=1, data={}),
@@ -387,6 +431,9 @@ def concrete_url(route: str, w: dict) -> str:
         "applications/applicationsnapshot": w["snapshot"].pk,
         "registry/certificate": w["certificate"].pk,
         "registry/certificatesequence": w["sequence"].pk,
+        "registry/regionpopulation": w["population"].pk,
+        "registry/programmetarget": w["target"].pk,
+        "registry/certificatereminder": w["reminder"].pk,
         "axes/accessattempt": w["attempt"].pk,
         "axes/accesslog": w["accesslog"].pk,
         "axes/accessfailurelog": w["failurelog"].pk,
@@ -407,6 +454,12 @@ def concrete_url(route: str, w: dict) -> str:
             f"admin/applications/application/{w['issued'].pk}/sertifikat-pdf/"
         ),
         "api/v1/certificates/changes/": "api/v1/certificates/changes/?changed_since=2026-01-01",
+        "admin/registry/programmetarget/dasbor/": (
+            "admin/registry/programmetarget/dasbor/?wilayah=32"
+        ),
+        "admin/registry/programmetarget/dasbor/unduh/<slug:figure>/<slug:fmt>/": (
+            "admin/registry/programmetarget/dasbor/unduh/targets/xlsx/?wilayah=32"
+        ),
         "ikm/berkas/<str:kind>/<int:pk>/": (
             f"ikm/berkas/material/{w['review'].materials.first().pk}/"
         ),

@@ -62,6 +62,7 @@ class Command(BaseCommand):
             self._products_and_applications(company, users["applicant"])
         # Outside the transaction above: the issue step takes its own locks and renders a PDF.
         self._pipeline_demo(users["applicant3"], users["official"])
+        self._programme_demo(users["official"])
         self.stdout.write(self.style.SUCCESS("Demo data ready. Logins:"))
         for role, (username, email, password) in DEMO_USERS.items():
             self.stdout.write(f"  {role:<11} {email:<34} {password}   (username {username})")
@@ -297,6 +298,36 @@ class Command(BaseCommand):
                 )
                 registry_services.certificate_render_pdf(certificate_id=cert.pk)
                 registry_services.certificate_complete_issue(application_id=app.pk)
+
+    def _programme_demo(self, official):
+        """Coverage and targets of the Jawa Barat office (issue 15). The populations are made up
+        for the demo and say so: their source starts with "Data demo" and the statistics page
+        marks them, so they are never mistaken for official figures."""
+        from registry.models import ProgrammeTarget, RegionPopulation
+        from registry.programme import DEMO_SOURCE_PREFIX
+
+        source = f"{DEMO_SOURCE_PREFIX} (angka contoh, bukan data resmi)"
+        for province, regency, count in (("32", None, 84000), ("32", "32.78", 2100)):
+            RegionPopulation.objects.get_or_create(
+                province_id=province,
+                regency_id=regency,
+                year=2025,
+                defaults={"ikm_count": count, "source": source, "entered_by": official},
+            )
+        year = timezone.localdate().year
+        for metric, target in (
+            (ProgrammeTarget.Metric.CERTIFICATES_ISSUED, 150),
+            (ProgrammeTarget.Metric.APPLICATIONS_SUBMITTED, 200),
+            (ProgrammeTarget.Metric.OWNERS_REGISTERED, 300),
+            (ProgrammeTarget.Metric.OWNERS_TRAINED, 250),
+        ):
+            ProgrammeTarget.objects.get_or_create(
+                province_id="32",
+                regency=None,
+                year=year,
+                metric=metric,
+                defaults={"target": target, "updated_by": official},
+            )
 
     def _demo_lines(self, app, material):
         proof = ContentFile(DEMO_PDF, name="faktur.pdf")
