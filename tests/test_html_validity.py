@@ -7,6 +7,7 @@ install-test`` runs ``npm ci`` into node_modules/) and runs on the JRE (``java``
 ``make install-test`` when missing). In CI both are installed, so the test never skips there.
 """
 
+import datetime
 import json
 import shutil
 import subprocess
@@ -15,6 +16,7 @@ from pathlib import Path
 
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 import pytest
 
@@ -121,6 +123,12 @@ def test_main_pages_are_valid_html(tmp_path, certificate, settings):
     company = CompanyFactory(owner=owner)
     draft = draft_example_2(owner=owner)
     submitted = application_under_review(product__company=company)
+    # An issued certificate 30 days from its end (the dashboard offers its renewal).
+    expiring = CertificateFactory(
+        application__product__company=company,
+        issue_date=timezone.localdate() - datetime.timedelta(days=1000),
+        valid_until=timezone.localdate() + datetime.timedelta(days=30),
+    )
     client = Client()
     client.force_login(owner)
     for name, url in {
@@ -132,6 +140,11 @@ def test_main_pages_are_valid_html(tmp_path, certificate, settings):
         "costs": reverse("applications:application_edit", args=[draft.public_id]),
         "submit": reverse("applications:application_submit", args=[draft.public_id]),
         "application": reverse("applications:application_detail", args=[submitted.public_id]),
+        "application-issued": reverse(
+            "applications:application_detail", args=[expiring.application.public_id]
+        ),
+        "withdraw-confirm": reverse("applications:application_withdraw", args=[draft.public_id]),
+        "renew": reverse("applications:application_renew", args=[expiring.application.public_id]),
         "documents": reverse("applications:documents"),
         "password-change": reverse("password_change"),
     }.items():
@@ -154,6 +167,7 @@ def test_main_pages_are_valid_html(tmp_path, certificate, settings):
         "admin-application": reverse("admin:applications_application_change", args=[submitted.pk]),
         "admin-certificates": reverse("admin:registry_certificate_changelist"),
         "admin-certificate": reverse("admin:registry_certificate_change", args=[certificate.pk]),
+        "admin-programme-dashboard": reverse("admin:registry_programme_dashboard"),
     }.items():
         pages[name] = _get(admin, url)
     pages["admin-login"] = _get(Client(), reverse("admin:login"))
