@@ -28,3 +28,9 @@ class TransitionConflict(WorkflowError):
 
 class ReasonRequired(WorkflowError):
     default_message = _("Alasan wajib diisi untuk keputusan ini.")
+
+
+class EventClosed(WorkflowError):
+    """An outreach event no longer takes registrations or cancellations (started, cancelled)."""
+
+    default_message = _("Pendaftaran acara ini sudah ditutup.")

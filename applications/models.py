@@ -12,7 +12,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -664,3 +664,176 @@ class Holiday(models.Model):
 
     def __str__(self) -> str:
         return f"{self.date:%Y-%m-%d} {self.name}"
+
+
+# --- Outreach events (sosialisasi and bimbingan teknis) -------------------------------------
+
+
+class Event(models.Model):
+    """An outreach day of a regional office: sosialisasi or bimbingan teknis (issue 15).
+
+    Officials create and edit events in the admin within their jurisdiction; owners register on
+    ``/pelatihan/``. Every write goes through ``applications.services.outreach``. An event is
+    never deleted once announced: it is cancelled (``cancelled``), so registrations keep their
+    history.
+    """
+
+    class Kind(models.TextChoices):
+        SOSIALISASI = "sosialisasi", _("Sosialisasi")
+        BIMTEK = "bimtek", _("Bimbingan teknis (bimtek)")
+
+    # URLs carry this, never the sequential id (house style §7).
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    kind = models.CharField(_("jenis acara"), max_length=20, choices=Kind.choices)
+    title = models.CharField(_("judul"), max_length=200)
+    description = models.TextField(_("uraian"), blank=True)
+    starts_at = models.DateTimeField(_("mulai"))
+    ends_at = models.DateTimeField(_("selesai"))
+    place = models.CharField(
+        _("tempat"),
+        max_length=300,
+        blank=True,
+        help_text=_("Alamat lengkap tempat acara. Kosongkan untuk acara daring saja."),
+    )
+    online_url = models.URLField(
+        _("tautan daring"),
+        max_length=500,
+        blank=True,
+        help_text=_("Tautan rapat daring (Zoom, Google Meet, dll.), bila ada."),
+    )
+    capacity = models.PositiveIntegerField(
+        _("kapasitas peserta"), validators=[MinValueValidator(1), MaxValueValidator(100_000)]
+    )
+    province = models.ForeignKey(
+        Province,
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+        verbose_name=_("provinsi"),
+        help_text=_("Kosongkan hanya untuk acara daring tingkat nasional."),
+    )
+    regency = models.ForeignKey(
+        Regency,
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+        verbose_name=_("kabupaten/kota"),
+    )
+    partner = models.CharField(
+        _("mitra penyelenggara"),
+        max_length=200,
+        blank=True,
+        help_text=_("Misalnya perguruan tinggi, asosiasi, atau BUMN yang bekerja sama."),
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        editable=False,
+        verbose_name=_("dibuat oleh"),
+    )
+    cancelled = models.BooleanField(_("dibatalkan"), default=False, editable=False)
+    created_at = models.DateTimeField(_("dibuat"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("diperbarui"), auto_now=True)
+
+    class Meta:
+        ordering = ["starts_at", "id"]
+        verbose_name = _("acara pelatihan")
+        verbose_name_plural = pgettext_lazy("plural", "acara pelatihan")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_at__gt=F("starts_at")), name="event_ends_after_start"
+            ),
+            models.CheckConstraint(condition=Q(capacity__gte=1), name="event_capacity_positive"),
+        ]
+        indexes = [models.Index(fields=["starts_at"])]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("outreach:event_detail", args=[self.public_id])
+
+    def clean(self) -> None:
+        errors = {}
+        if self.starts_at and self.ends_at and self.ends_at <= self.starts_at:
+            errors["ends_at"] = _("Waktu selesai harus sesudah waktu mulai.")
+        if not self.place.strip() and not self.online_url.strip():
+            errors["place"] = _("Isi tempat acara, tautan daring, atau keduanya.")
+        if self.regency_id and not self.province_id:
+            errors["province"] = _("Pilih provinsi dari kabupaten/kota tersebut.")
+        elif (
+            self.regency_id
+            and self.province_id
+            and not self.regency_id.startswith(f"{self.province_id}.")
+        ):
+            errors["regency"] = _("Kabupaten/kota tidak berada di provinsi yang dipilih.")
+        if not self.province_id and not self.online_url.strip():
+            errors["province"] = _("Acara tatap muka harus memiliki provinsi.")
+        if errors:
+            raise ValidationError(errors)
+
+
+class Registration(models.Model):
+    """An owner's place at an event: registered, on the waiting list, or cancelled.
+
+    One row per owner and event (a cancelled owner who registers again reuses it and joins the
+    end of the queue). The waiting list is ordered by ``registered_at``; when a registered owner
+    cancels, ``services.registration_cancel`` promotes the first waiting owner in the same
+    transaction. Attendance is recorded by an official after the event has started.
+    """
+
+    class Status(models.TextChoices):
+        REGISTERED = "registered", _("Terdaftar")
+        WAITING = "waiting", _("Daftar tunggu")
+        CANCELLED = "cancelled", _("Dibatalkan")
+
+    event = models.ForeignKey(
+        Event, on_delete=models.PROTECT, related_name="registrations", verbose_name=_("acara")
+    )
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="event_registrations",
+        verbose_name=_("peserta"),
+    )
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, editable=False)
+    registered_at = models.DateTimeField(_("mendaftar pada"), editable=False)
+    cancelled_at = models.DateTimeField(_("dibatalkan pada"), null=True, blank=True, editable=False)
+    attended = models.BooleanField(_("hadir"), default=False)
+    attendance_recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        editable=False,
+        verbose_name=_("kehadiran dicatat oleh"),
+    )
+    attendance_recorded_at = models.DateTimeField(
+        _("kehadiran dicatat pada"), null=True, blank=True, editable=False
+    )
+    # Set by the reminder sweep when the e-mail of the day before went out: sent at most once.
+    reminder_sent_at = models.DateTimeField(
+        _("pengingat dikirim pada"), null=True, blank=True, editable=False
+    )
+
+    class Meta:
+        ordering = ["registered_at", "id"]
+        verbose_name = _("pendaftaran acara")
+        verbose_name_plural = pgettext_lazy("plural", "pendaftaran acara")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["event", "owner"],
+                name="registration_one_per_owner_event",
+                violation_error_message=_("Anda sudah terdaftar pada acara ini."),
+            ),
+        ]
+        indexes = [models.Index(fields=["event", "status", "registered_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.owner} — {self.event} ({self.get_status_display()})"

@@ -5,6 +5,9 @@ queued with ``transaction.on_commit`` through ``tkdnportal.tasks.enqueue`` and i
 ``_task`` suffix.
 """
 
+import logging
+from smtplib import SMTPException
+
 from django.db import OperationalError
 
 from celery import shared_task
@@ -13,6 +16,8 @@ from tkdnportal.tasks import enqueue
 
 from . import services
 from .models import Application
+
+logger = logging.getLogger(__name__)
 
 # Transient: the database restarted or a lock timed out. Anything else is a bug or bad data and
 # is recorded on the application by the service instead of being retried forever.
@@ -49,4 +54,30 @@ def sweep_stalled_task() -> dict[str, int]:
     counts = {"calculate": 0}
     for application_id in selectors.applications_stalled(status=Application.Status.SUBMITTED):
         counts["calculate"] += enqueue(application_calculate_task, application_id)
+    return counts
+
+
+@shared_task(
+    acks_late=True,
+    autoretry_for=TRANSIENT_ERRORS,
+    retry_backoff=60,
+    max_retries=3,
+)
+def event_reminders_task() -> dict[str, int]:
+    """Periodic (beat, hourly): e-mail each owner registered for an event that starts tomorrow.
+
+    Idempotent: ``services.registration_remind`` records the sending on the registration, so a
+    second run (or a retry, or two beats) sends nothing twice. A failed mail leaves its
+    registration unmarked for the next run; the others still go out.
+    """
+    from .outreach import registrations_due_reminder
+
+    counts = {"sent": 0, "failed": 0}
+    for registration_id in registrations_due_reminder():
+        try:
+            if services.registration_remind(registration_id=registration_id):
+                counts["sent"] += 1
+        except (SMTPException, OSError):
+            logger.warning("Reminder %s not sent; next run retries", registration_id, exc_info=True)
+            counts["failed"] += 1
     return counts

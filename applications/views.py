@@ -49,6 +49,7 @@ from .models import (
     Regency,
     SupportingDocument,
 )
+from .outreach import registrations_of
 from .selectors import (
     application_calculation_input,
     applications_visible_to,
@@ -302,6 +303,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "company": company,
             "applications": applications,
             "company_checks": company_checks(company=company) if company else [],
+            "registrations": registrations_of(request.user),
             "renewals": renewals,
             # A product due for renewal is offered above, with its data copied ("Perbarui").
             "products_without_application": [

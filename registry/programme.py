@@ -27,11 +27,14 @@ from django.utils.translation import gettext_lazy
 from applications import rules
 from applications.models import (
     Application,
+    Event,
     Province,
     Regency,
+    Registration,
     StatusChange,
     SupportingDocument,
 )
+from applications.outreach import events_with_conversion
 from applications.reasons import ReasonCode
 from applications.selectors import NATIONAL_ADMIN_GROUP
 from applications.workdays import holiday_dates, working_days_between
@@ -248,8 +251,8 @@ def target_actuals(*, region: Region, year: int) -> dict[str, int | None]:
     return actuals
 
 
-#: Metric → function(region=, year=) giving the actual number. The outreach events module
-#: registers OWNERS_TRAINED here at merge; until then that metric shows "no data yet".
+#: Metric → function(region=, year=) giving the actual number (OWNERS_TRAINED: distinct owners
+#: who attended an outreach event, ``owners_trained`` below).
 ACTUAL_PROVIDERS: dict[str, Callable[..., int]] = {}
 
 
@@ -719,17 +722,93 @@ def section_coverage(*, region: Region, year: int, today: datetime.date) -> Sect
     )
 
 
+def _events_in(*, region: Region, year: int):
+    return Event.objects.filter(region.q("province_id", "regency_id"), starts_at__year=year)
+
+
+def owners_trained(*, region: Region, year: int) -> int:
+    """Distinct owners marked as attending an event of ``region`` starting in ``year``."""
+    return (
+        Registration.objects.filter(event__in=_events_in(region=region, year=year), attended=True)
+        .values("owner_id")
+        .distinct()
+        .count()
+    )
+
+
+def _conversion_pct(part: int, whole: int) -> Decimal | None:
+    if not whole:
+        return None
+    return (Decimal(part) * HUNDRED / Decimal(whole)).quantize(Decimal("0.1"), ROUND_HALF_UP)
+
+
+def section_events(*, region: Region, year: int, today: datetime.date) -> Section:
+    """Outreach events of the region and year with their conversion (one query: the counts are
+    ``applications.outreach.events_with_conversion``'s subqueries)."""
+    events = events_with_conversion(
+        _events_in(region=region, year=year).select_related("province", "regency")
+    ).order_by("starts_at", "id")
+    rows = []
+    for event in events:
+        rows.append(
+            [
+                timezone.localtime(event.starts_at).date(),
+                event.title + (" " + _("(dibatalkan)") if event.cancelled else ""),
+                event.get_kind_display(),
+                str(event.regency or event.province or _("Daring, nasional")),
+                event.registered_count,
+                event.waiting_count,
+                event.attended_count,
+                event.started_count,
+                event.submitted_count,
+                event.issued_count,
+                _num(_conversion_pct(event.started_count, event.attended_count)),
+            ]
+        )
+    return Section(
+        key="events",
+        title=_("Sosialisasi dan bimtek"),
+        description=_(
+            "Acara pelatihan pada tahun ini dan konversinya: permohonan yang dimulai peserta yang "
+            "hadir setelah acara, yang diajukan, dan yang terbit sertifikatnya."
+        ),
+        header=[
+            _("Tanggal"),
+            _("Acara"),
+            _("Jenis"),
+            _("Wilayah"),
+            _("Terdaftar"),
+            _("Menunggu"),
+            _("Hadir"),
+            _("Permohonan dimulai"),
+            _("Diajukan"),
+            _("Terbit"),
+            _("Konversi hadir → permohonan (%)"),
+        ],
+        rows=rows,
+        empty=_("Belum ada acara pelatihan pada tahun ini."),
+        chart={
+            "labels": [row[1] for row in rows],
+            "values": [row[7] for row in rows],
+            "label": _("Permohonan dimulai"),
+            "horizontal": True,
+        }
+        if rows
+        else None,
+    )
+
+
+ACTUAL_PROVIDERS[ProgrammeTarget.Metric.OWNERS_TRAINED] = owners_trained
+
+
 #: The dashboard's figures in order, by key (the key names the download too).
-#: HOOK (issue 15, events): the outreach events module plugs its "events and their conversion"
-#: section in here at merge: ``SECTIONS["events"] = section_events`` (then it shows before the
-#: expiring certificates, see ``dashboard_sections``), with ``section_events(*, region, year,
-#: today) -> Section`` (a row per event: date, title, registered, attended, applications started
-#: afterwards, conversion %) and, for the "owners trained" target, ``ACTUAL_PROVIDERS``.
+#: "events" (outreach events and their conversion) comes from ``applications.outreach``.
 SECTIONS: dict[str, Callable[..., Section]] = {
     "targets": section_targets,
     "funnel": section_funnel,
     "service-level": section_service_level,
     "reasons": section_reasons,
+    "events": section_events,
     "coverage": section_coverage,
     "expiring": section_expiring,
 }

@@ -5,6 +5,7 @@ import datetime
 from decimal import Decimal
 
 from django.core.files.base import ContentFile
+from django.utils import timezone
 
 import factory
 
@@ -222,3 +223,33 @@ def application_under_review(**kwargs) -> Application:
     application.refresh_from_db()
     assert application.status == Application.Status.UNDER_REVIEW, application.status
     return application
+
+
+class EventFactory(factory.django.DjangoModelFactory):
+    """An outreach event a week ahead in Kota Bandung (Jawa Barat), created by an official."""
+
+    class Meta:
+        model = "applications.Event"
+
+    kind = "bimtek"
+    title = factory.Sequence(lambda n: f"Bimtek TKDN-IK Angkatan {n}")
+    description = "Pendampingan mengisi data biaya dan bukti pembelian bahan."
+    starts_at = factory.LazyFunction(
+        lambda: (timezone.now() + datetime.timedelta(days=7)).replace(microsecond=0)
+    )
+    ends_at = factory.LazyAttribute(lambda o: o.starts_at + datetime.timedelta(hours=4))
+    place = "Aula Dinas Perindustrian, Jl. Asia Afrika No. 1"
+    capacity = 30
+    province_id = "32"
+    regency_id = "32.73"
+    created_by = factory.SubFactory(UserFactory, is_staff=True)
+
+
+class RegistrationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "applications.Registration"
+
+    event = factory.SubFactory(EventFactory)
+    owner = factory.SubFactory(UserFactory)
+    status = "registered"
+    registered_at = factory.LazyFunction(timezone.now)

@@ -1,6 +1,8 @@
 import datetime
 import re
 
+from django.utils import timezone
+
 import pytest
 
 pytestmark = pytest.mark.django_db
@@ -131,3 +133,23 @@ def test_language_changes_with_a_button_not_on_select(client):
     form = re.search(r'<form action="/i18n/setlang/".*?</form>', html, re.S).group(0)
     assert "data-autosubmit" not in form
     assert re.search(r'<button type="submit"[^>]*>Ganti</button>', form)
+
+
+def test_load_demo_has_upcoming_events_in_the_demo_region_seen_by_its_official(client):
+    from django.core.management import call_command
+
+    from accounts.models import User
+    from applications.models import Event
+    from applications.outreach import events_upcoming_for, events_visible_to
+
+    call_command("load_demo", verbosity=0)
+    call_command("load_demo", verbosity=0)
+    events = list(Event.objects.order_by("starts_at"))
+    assert len(events) == 2
+    assert all(e.province_id == "32" and e.starts_at > timezone.now() for e in events)
+    official = events[0].created_by
+    assert set(events_visible_to(official)) == set(events)
+    # The demo owner's factory is in Kabupaten Cirebon: the Cirebon bimtek comes first.
+    owner = User.objects.get(username="pemilik")
+    assert next(iter(events_upcoming_for(owner))).regency_id == "32.09"
+    assert "Bimtek TKDN-IK untuk IKM Rotan" in client.get("/pelatihan/").content.decode()

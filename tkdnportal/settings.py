@@ -351,6 +351,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "registry.tasks.certificate_reminders_sweep_task",
         "schedule": crontab(hour=8, minute=0),
     },
+    # Outreach events: the e-mail of the day before (sent once per registration).
+    "event-reminders": {
+        "task": "applications.tasks.event_reminders_task",
+        "schedule": 3600,
+    },
     # The public statistics are cached; changes also queue a refresh (at most once a minute).
     "refresh-statistics": {
         "task": "registry.tasks.registry_statistics_refresh_task",

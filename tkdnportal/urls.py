@@ -22,6 +22,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("akun/", include("accounts.urls")),
     path("ikm/", include("applications.urls")),
+    path("pelatihan/", include("applications.outreach_urls")),
     path("kalkulator/", applications_views.calculator, name="calculator"),
     # Before the registry API include, which also lives under api/v1/.
     path("api/v1/calculator/", applications_api.calculator, name="api_calculator"),

@@ -8,6 +8,7 @@ Layout (imports go one way, ``tkdnportal`` ← ``applications`` ← ``registry``
   ``perform_decision`` and ``get_urls`` are the hooks a subclass extends.
 - ``filters.py``, ``clock.py``, ``display.py``, ``scoping.py``: list filters, the service-level
   clock, HTML pieces (breakdown table, file links) and region scoping, also used by the registry.
+- ``outreach.py``: outreach events (scoped to the region), attendance and conversion.
 - ``reference.py``: regions, holidays, companies, products, officials, snapshots (registered here).
 
 The ``Application`` model is registered by ``registry.admin`` with a subclass that adds what needs
@@ -17,7 +18,7 @@ registered here: this package never imports the registry, and the one registered
 URL name (``admin:applications_application_*``).
 """
 
-from . import reference  # noqa: F401 - registers the reference-data admins
+from . import outreach, reference  # noqa: F401 - register the events' and reference-data admins
 from .applications import ApplicationAdmin, DecisionForm, revision_items
 from .display import breakdown_html, file_link
 

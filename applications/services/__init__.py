@@ -5,12 +5,22 @@
 - ``owner``: the applicant portal's writes (profile, products, documents, drafts, submit, ...).
 - ``review``: officials' review decisions (mark checked, reject, request revision).
 - ``processing``: the worker's calculation step and its retry.
+- ``outreach``: outreach events (officials), registrations and the waiting list (owners),
+  attendance and the reminder of the day before.
 
 The approval and everything after it (issue, revoke, extend) queue registry tasks and live in
 ``registry.services``: this package never imports the registry. The public names are re-exported
 here, so callers write ``from applications.services import application_submit``.
 """
 
+from .outreach import (
+    event_cancel,
+    event_save,
+    registration_cancel,
+    registration_create,
+    registration_record_attendance,
+    registration_remind,
+)
 from .owner import (
     ALLOWED_UPLOAD_TYPES,
     CERTIFIED_STATUSES,
@@ -61,8 +71,14 @@ __all__ = [
     "company_save",
     "document_delete",
     "document_upload",
+    "event_cancel",
+    "event_save",
     "processing_retry",
     "product_save",
+    "registration_cancel",
+    "registration_create",
+    "registration_record_attendance",
+    "registration_remind",
     "upload_inspect",
     "upload_sniff",
 ]

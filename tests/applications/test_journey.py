@@ -99,7 +99,10 @@ def test_renewal_is_offered_within_the_renewal_window(client):
     application, _certificate = _issued(valid_until=today + datetime.timedelta(days=30))
     client.force_login(application.product.company.owner)
     html = client.get("/ikm/").content.decode()
-    assert f"/ikm/produk/{application.product.pk}/ajukan/" in html and "Ajukan pembaruan" in html
+    # Offered once, as the renewal that copies the data (not also as a blank application).
+    assert f"/ikm/permohonan/{application.public_id}/perbarui/" in html
+    assert "Perbarui sertifikat" in html
+    assert f"/ikm/produk/{application.product.pk}/ajukan/" not in html
     renewal = application_start(
         product=application.product, actor=application.product.company.owner
     )

@@ -25,7 +25,9 @@ from tests.factories import (
     PDF_BYTES,
     CertificateFactory,
     CompanyFactory,
+    EventFactory,
     OfficialFactory,
+    RegistrationFactory,
     UserFactory,
     application_under_review,
 )
@@ -120,8 +122,13 @@ def certificate():
 
 def test_public_pages_have_no_serious_violations(live_server, browser, certificate, settings):
     settings.ALLOWED_HOSTS = ["*"]
+    event = EventFactory(title="Bimtek TKDN-IK Rotan Cirebon", regency_id="32.09", capacity=1)
+    RegistrationFactory(event=event)  # full: the waiting-list wording
+    EventFactory(place="", province_id=None, regency_id=None, online_url="https://meet.example.id")
     context = _context(browser)
     pages = {
+        "events": reverse("outreach:event_list"),
+        "event": reverse("outreach:event_detail", args=[event.public_id]),
         "home": "/",
         "calculator": reverse("calculator"),
         "lookup-results": reverse("registry:lookup") + "?q=rotan",
@@ -152,8 +159,16 @@ def test_owner_pages_have_no_serious_violations(live_server, browser, settings):
     issued_certificate = CertificateFactory(application__product__company=company)
     issued_certificate.pdf.save("s.pdf", ContentFile(PDF_BYTES))
     issued = issued_certificate.application
+    event = EventFactory(regency_id="32.73", online_url="https://meet.example.id/bimtek")
+    RegistrationFactory(event=event, owner=owner)
+    waiting = EventFactory(province_id="33", regency_id=None, capacity=1)
+    RegistrationFactory(event=waiting)
+    RegistrationFactory(event=waiting, owner=owner, status="waiting")
     context = _logged_in(browser, live_server, owner)
     pages = {
+        "owner-events": reverse("outreach:event_list"),
+        "owner-event-registered": reverse("outreach:event_detail", args=[event.public_id]),
+        "owner-event-waiting": reverse("outreach:event_detail", args=[waiting.public_id]),
         "dashboard": reverse("applications:dashboard"),
         "company": reverse("applications:company"),
         "product-form": reverse("applications:product_edit", args=[draft.product.pk]),
@@ -181,9 +196,10 @@ def _official_group():
     from applications.selectors import OFFICIAL_GROUP
 
     group, _ = Group.objects.get_or_create(name=OFFICIAL_GROUP)
-    for app_label, codename in import_module(
-        "accounts.migrations.0002_official_groups"
-    ).OFFICIAL_PERMISSIONS:
+    for app_label, codename in (
+        import_module("accounts.migrations.0002_official_groups").OFFICIAL_PERMISSIONS
+        + import_module("applications.migrations.0008_outreach_events").PERMISSIONS
+    ):
         group.permissions.add(
             Permission.objects.get(content_type__app_label=app_label, codename=codename)
         )
@@ -221,9 +237,14 @@ def test_official_admin_pages_have_no_serious_violations(
         issue_date=timezone.localdate() - datetime.timedelta(days=1000),
         valid_until=timezone.localdate() + datetime.timedelta(days=25),
     )
+    event = EventFactory(created_by=official.user)
+    RegistrationFactory(event=event, owner=CompanyFactory().owner)
     context = _logged_in(browser, live_server, official.user)
     pages = {
         "admin-index": reverse("admin:index"),
+        "admin-events": reverse("admin:applications_event_changelist"),
+        "admin-event": reverse("admin:applications_event_change", args=[event.pk]),
+        "admin-event-add": reverse("admin:applications_event_add"),
         "admin-applications": reverse("admin:applications_application_changelist"),
         "admin-application": reverse(
             "admin:applications_application_change", args=[application.pk]

@@ -215,7 +215,7 @@ def test_targets_progress_and_national_sum():
     rows = {row["metric"]: row for row in programme.targets_progress(region=JABAR, year=2026)}
     assert rows["CERTIFICATES_ISSUED"]["actual"] == 2
     assert rows["CERTIFICATES_ISSUED"]["percent"] == Decimal("25.00")
-    assert rows["OWNERS_TRAINED"]["actual"] is None  # measured by the events module
+    assert rows["OWNERS_TRAINED"]["actual"] == 0  # nobody attended an event yet
     national = programme.targets_progress(region=programme.NATIONAL, year=2026)
     issued = next(row for row in national if row["metric"] == "CERTIFICATES_ISSUED")
     assert (issued["target"], issued["actual"]) == (10, 2)
@@ -457,3 +457,50 @@ def test_demo_data_marks_its_figures_as_demo(client):
     html = client.get(DASHBOARD).content.decode()
     assert "Data demo" in html and "84.000" in html
     assert ProgrammeTarget.objects.filter(province_id="32").count() == 4
+
+
+def test_events_section_and_owners_trained_count_attendees_of_the_region():
+    from django.utils import timezone as tz
+
+    from applications.models import Registration
+    from tests.factories import (
+        ApplicationFactory,
+        CompanyFactory,
+        EventFactory,
+        RegistrationFactory,
+    )
+
+    start = datetime.datetime(2026, 3, 10, 9, tzinfo=tz.get_current_timezone())
+    jabar = EventFactory(
+        province_id="32",
+        regency_id="32.73",
+        starts_at=start,
+        ends_at=start + datetime.timedelta(hours=3),
+        title="Bimtek Bandung",
+    )
+    elsewhere = EventFactory(
+        province_id="33",
+        regency_id=None,
+        starts_at=start,
+        ends_at=start + datetime.timedelta(hours=3),
+        title="Bimtek Semarang",
+    )
+    attendees = [CompanyFactory().owner for _ in range(3)]
+    for owner in attendees:
+        RegistrationFactory(event=jabar, owner=owner)
+    Registration.objects.filter(event=jabar, owner__in=attendees[:2]).update(attended=True)
+    RegistrationFactory(event=elsewhere, attended=True)
+    # One attendee starts an application after the event: the conversion counts it.
+    application = ApplicationFactory(product__company=attendees[0].company)
+    type(application).objects.filter(pk=application.pk).update(
+        created_at=start + datetime.timedelta(days=2)
+    )
+
+    assert programme.owners_trained(region=JABAR, year=2026) == 2
+    assert programme.owners_trained(region=programme.NATIONAL, year=2026) == 3
+    assert programme.owners_trained(region=JABAR, year=2025) == 0
+    section = programme.section_events(region=JABAR, year=2026, today=datetime.date(2026, 6, 1))
+    assert [row[1] for row in section.rows] == ["Bimtek Bandung"]
+    row = dict(zip(section.header, section.rows[0], strict=True))
+    assert (row["Terdaftar"], row["Hadir"], row["Permohonan dimulai"]) == (3, 2, 1)
+    assert row["Konversi hadir → permohonan (%)"] == Decimal("50.0")

@@ -55,11 +55,13 @@ from tests.factories import (
     CertificateFactory,
     CompanyFactory,
     DevelopmentItemFactory,
+    EventFactory,
     LabourLineFactory,
     MaterialLineFactory,
     OfficialFactory,
     OverheadLineFactory,
     ProductFactory,
+    RegistrationFactory,
     UserFactory,
     application_under_review,
 )
@@ -126,6 +128,12 @@ MATRIX: dict[str, tuple[int, int, int, int, int, int]] = {
     # GET: what a renewal does (the reminder e-mail links here); POST: POST_MATRIX.
     "ikm/permohonan/<uuid:public_id>/perbarui/":              OWNER,
     "kalkulator/":                                            PUBLIC,
+    # --- outreach events (public; registering needs an account): an event in province X ---
+    "pelatihan/":                                             PUBLIC,
+    "pelatihan/<uuid:public_id>/":                            PUBLIC,
+    "pelatihan/<uuid:public_id>/daftar/":                     POST_ONLY,
+    "pelatihan/<uuid:public_id>/batal/":                      POST_ONLY,
+    "pelatihan/<uuid:public_id>/kalender.ics":                PUBLIC,
     "api/v1/calculator/":                                     (405, 405, 405, 405, 405, 405),
     # --- public registry and its API (certificates are public by design) ---
     "registri/":                                              PUBLIC,
@@ -186,6 +194,13 @@ MATRIX: dict[str, tuple[int, int, int, int, int, int]] = {
     "admin/applications/product/<path:object_id>/change/":   REGION,
     "admin/applications/product/<path:object_id>/history/":  REGION,
     "admin/applications/product/<path:object_id>/delete/":   NO_DELETE,
+    # Outreach events: officials plan their region's; never deleted (cancelled instead).
+    "admin/applications/event/":                              STAFF,
+    "admin/applications/event/add/":                          STAFF,
+    "admin/applications/event/<path:object_id>/":            REDIRECT,
+    "admin/applications/event/<path:object_id>/change/":     REGION,
+    "admin/applications/event/<path:object_id>/history/":    REGION,
+    "admin/applications/event/<path:object_id>/delete/":     NO_DELETE,
     "admin/registry/certificate/":                            STAFF,
     "admin/registry/certificate/add/":                        NOBODY,
     "admin/registry/certificate/<path:object_id>/":           REDIRECT,
@@ -369,6 +384,8 @@ def world(db):
     reminder = CertificateReminder.objects.create(
         certificate=certificate, days_before=90, expires_on=certificate.valid_until
     )
+    event = EventFactory(created_by=users["X"], province_id=PROVINCE_X, regency_id="32.73")
+    registration = RegistrationFactory(event=event, owner=users["B"])
     document = SupportingDocument.objects.create(
         company=company,
         kind=SupportingDocument.Kind.NIB,
@@ -410,6 +427,8 @@ def world(db):
         "holiday": Holiday.objects.first(),
         "group": official_group,
         "official": users["X"].official,
+        "event": event,
+        "registration": registration,
     }
 
 
@@ -429,6 +448,7 @@ def concrete_url(route: str, w: dict) -> str:
         "applications/official": w["official"].pk,
         "applications/holiday": w["holiday"].pk,
         "applications/applicationsnapshot": w["snapshot"].pk,
+        "applications/event": w["event"].pk,
         "registry/certificate": w["certificate"].pk,
         "registry/certificatesequence": w["sequence"].pk,
         "registry/regionpopulation": w["population"].pk,
@@ -468,6 +488,14 @@ def concrete_url(route: str, w: dict) -> str:
         "ikm/dokumen/<int:pk>/hapus/": f"ikm/dokumen/{w['document'].pk}/hapus/",
         "admin/accounts/user/<id>/password/": f"admin/accounts/user/{w['users']['B'].pk}/password/",
     }
+    event_id = str(w["event"].public_id)
+    for event_route in (
+        "pelatihan/<uuid:public_id>/",
+        "pelatihan/<uuid:public_id>/daftar/",
+        "pelatihan/<uuid:public_id>/batal/",
+        "pelatihan/<uuid:public_id>/kalender.ics",
+    ):
+        special[event_route] = event_route.replace("<uuid:public_id>", event_id)
     if route in special:
         path = special[route]
     else:
@@ -569,6 +597,10 @@ POST_MATRIX: dict[str, tuple[int, int, int, int, int, int]] = {
     "ikm/dokumen/<int:pk>/hapus/":                   (302, 404, 302, 404, 404, 404),
     "admin/applications/application/<path:object_id>/keputusan/<slug:decision>/":
                                                      (302, 302, 302, 302, 404, 302),
+    # B's place at the event: only B cancels it (the others have none: 404); anyone signed in
+    # may ask to register and gets the event page back with a message (officials: refused).
+    "pelatihan/<uuid:public_id>/batal/":              (302, 404, 302, 404, 404, 404),
+    "pelatihan/<uuid:public_id>/daftar/":             (302, 302, 302, 302, 302, 302),
 }
 # fmt: on
 
@@ -606,6 +638,9 @@ def test_state_changing_posts(world, client, route, role, settings):
         assert after["draft"] == Application.Status.WITHDRAWN
     if not allowed:
         assert after == before, f"{role} changed B's data through {route}: {before} → {after}"
+    world["registration"].refresh_from_db()
+    cancelled = world["registration"].status == "cancelled"
+    assert cancelled == (role == "B" and route.endswith("/batal/")), (route, role)
 
 
 # A draft is the owner's workspace: its evidence is B's alone until it is submitted (issue 16);

@@ -1,5 +1,6 @@
 """Load demo data: an IKM owner with a company, products and applications, a dinas official for
-Jawa Barat, and a superuser. Idempotent: running it again changes nothing that exists."""
+Jawa Barat with two upcoming outreach events, and a superuser. Idempotent: running it again
+changes nothing that exists."""
 
 import datetime
 from decimal import Decimal
@@ -16,6 +17,7 @@ from applications.models import (
     Application,
     Company,
     DevelopmentItem,
+    Event,
     LabourLine,
     MaterialLine,
     Official,
@@ -23,7 +25,7 @@ from applications.models import (
     Product,
 )
 from applications.selectors import OFFICIAL_GROUP
-from applications.services import application_create
+from applications.services import application_create, event_save
 
 # Demo logins (also in README.md). Only for the demo database created by `make run`.
 DEMO_USERS = {
@@ -60,6 +62,7 @@ class Command(BaseCommand):
             users = self._users()
             company = self._company(users["applicant"])
             self._products_and_applications(company, users["applicant"])
+            self._events(users["official"])
         # Outside the transaction above: the issue step takes its own locks and renders a PDF.
         self._pipeline_demo(users["applicant3"], users["official"])
         self._programme_demo(users["official"])
@@ -206,6 +209,59 @@ class Command(BaseCommand):
             },
         )
         return Application.objects.filter(product__company=company)
+
+    # --- Outreach events (issue 15): upcoming days in Jawa Barat, the demo official's region ---
+
+    def _events(self, official):
+        """Two upcoming events of the Jawa Barat office: a bimtek in Kabupaten Cirebon (where the
+        demo owner's factory is) and an online sosialisasi for the province. Idempotent by title;
+        their dates move with the day the demo is loaded (two and nine days ahead)."""
+        today = timezone.localdate()
+        plans = [
+            {
+                "title": "Bimtek TKDN-IK untuk IKM Rotan dan Mebel Cirebon",
+                "kind": Event.Kind.BIMTEK,
+                "description": (
+                    "Pendampingan langsung mengisi data biaya per unit, mengunggah bukti "
+                    "pembelian bahan, dan mengajukan sertifikat TKDN-IK. Bawa NIB dan faktur "
+                    "pembelian bahan baku."
+                ),
+                "day": today + datetime.timedelta(days=2),
+                "hours": (9, 15),
+                "place": "Aula Dinas Perindustrian dan Perdagangan Kabupaten Cirebon, "
+                "Jl. Sunan Kalijaga No. 7, Sumber",
+                "online_url": "",
+                "capacity": 40,
+                "regency_id": "32.09",
+                "partner": "Asosiasi Mebel dan Kerajinan Indonesia (HIMKI) Cirebon",
+            },
+            {
+                "title": "Sosialisasi Sertifikat TKDN-IK bagi IKM Jawa Barat (daring)",
+                "kind": Event.Kind.SOSIALISASI,
+                "description": (
+                    "Mengapa TKDN-IK penting untuk pengadaan pemerintah, cara menghitung nilai, "
+                    "dan langkah pengajuan di portal. Sesi tanya jawab di akhir acara."
+                ),
+                "day": today + datetime.timedelta(days=9),
+                "hours": (13, 15),
+                "place": "",
+                "online_url": "https://meet.demo.tkdn-ik.id/sosialisasi-jabar",
+                "capacity": 300,
+                "regency_id": None,
+                "partner": "",
+            },
+        ]
+        for plan in plans:
+            if Event.objects.filter(title=plan["title"]).exists():
+                continue
+            day, (start, end) = plan.pop("day"), plan.pop("hours")
+            event = Event(
+                province_id="32",
+                starts_at=timezone.make_aware(datetime.datetime.combine(day, datetime.time(start))),
+                ends_at=timezone.make_aware(datetime.datetime.combine(day, datetime.time(end))),
+                **plan,
+            )
+            event_save(event=event, actor=official)
 
     # --- Second IKM: a certificate issued through the real pipeline, one application in review --
 

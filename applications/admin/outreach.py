@@ -1,0 +1,322 @@
+"""Outreach events in the admin: officials plan events of their region, record attendance and
+read each event's conversion (registered → attended → applications started, submitted, issued).
+
+Scope: ``applications.outreach.events_visible_to`` (an event outside the jurisdiction answers
+404); the region choices of the form are the official's own. Writes go through
+``applications.services.outreach``: the form checks what the service will check (jurisdiction,
+capacity against the places given) so a refusal is a message on the field, never a crash page.
+Events are never deleted: the "cancel" action keeps the registrations and tells the owners.
+"""
+
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils.html import format_html
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from applications import services
+from applications.exceptions import WorkflowError
+from applications.models import Event, Province, Regency, Registration
+from applications.outreach import (
+    event_in_scope,
+    events_visible_to,
+    events_with_conversion,
+    official_of,
+    sees_every_region,
+)
+from tkdnportal.admin import NotFoundOutsideScopeMixin
+
+
+def _formfield(field, **kwargs):
+    # Links typed without a scheme are https (Django 6's default; no deprecation warning).
+    if isinstance(field, models.URLField):
+        kwargs.setdefault("assume_scheme", "https")
+    return field.formfield(**kwargs)
+
+
+class EventForm(forms.ModelForm):
+    class Meta:
+        model = Event
+        formfield_callback = _formfield
+        fields = (
+            "kind",
+            "title",
+            "description",
+            "starts_at",
+            "ends_at",
+            "place",
+            "online_url",
+            "capacity",
+            "province",
+            "regency",
+            "partner",
+        )
+
+    actor = None  # set by EventAdmin.get_form
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The admin's split date/time inputs have no <label> of their own (WCAG 1.3.1, 4.1.2):
+        # name each part.
+        names = {
+            "starts_at": (gettext("Tanggal mulai"), gettext("Jam mulai")),
+            "ends_at": (gettext("Tanggal selesai"), gettext("Jam selesai")),
+        }
+        for field, (date_name, time_name) in names.items():
+            widgets = getattr(self.fields[field].widget, "widgets", None)
+            if widgets:
+                widgets[0].attrs["aria-label"] = date_name
+                widgets[1].attrs["aria-label"] = time_name
+
+    def _post_clean(self):
+        super()._post_clean()
+        if self.errors or self.actor is None:
+            return
+        if not event_in_scope(event=self.instance, user=self.actor):
+            self.add_error(
+                "regency"
+                if official_of(self.actor) and official_of(self.actor).regency_id
+                else "province",
+                gettext("Acara hanya dapat dibuat untuk wilayah kerja Anda."),
+            )
+        elif self.instance.pk is not None:
+            taken = self.instance.registrations.filter(
+                status=Registration.Status.REGISTERED
+            ).count()
+            if self.instance.capacity < taken:
+                self.add_error(
+                    "capacity",
+                    gettext("Sudah ada %(n)d peserta terdaftar; kapasitas tidak dapat lebih kecil.")
+                    % {"n": taken},
+                )
+
+
+class AttendanceForm(forms.ModelForm):
+    class Meta:
+        model = Registration
+        fields = ("attended",)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # One checkbox per row under the column heading: its accessible name says whose it is.
+        if self.instance.pk:
+            self.fields["attended"].widget.attrs["aria-label"] = gettext("Hadir: %(owner)s") % {
+                "owner": self.instance.owner
+            }
+
+
+class RegistrationInline(admin.TabularInline):
+    """The participants of an event; the official ticks "hadir" and saves (after the start)."""
+
+    model = Registration
+    form = AttendanceForm
+    extra = 0
+    can_delete = False
+    show_change_link = False
+    fields = ("owner", "company", "status", "registered_at", "attended", "recorded")
+    readonly_fields = ("owner", "company", "status", "registered_at", "recorded")
+    ordering = ("status", "registered_at", "id")
+    verbose_name = _("peserta")
+    verbose_name_plural = _("peserta dan kehadiran")
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("owner", "owner__company", "attendance_recorded_by")
+        )
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description=_("perusahaan"))
+    def company(self, obj):
+        company = getattr(obj.owner, "company", None)
+        return company.name if company else "—"
+
+    @admin.display(description=_("kehadiran dicatat"))
+    def recorded(self, obj):
+        if not obj.attendance_recorded_at:
+            return "—"
+        return format_html(
+            "{} · {}",
+            obj.attendance_recorded_by,
+            obj.attendance_recorded_at.strftime("%d-%m-%Y %H.%M"),
+        )
+
+
+@admin.register(Event)
+class EventAdmin(NotFoundOutsideScopeMixin, admin.ModelAdmin):
+    form = EventForm
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+    inlines = [RegistrationInline]
+    # The conversion, left to right: places taken (of the capacity), waiting, present, then the
+    # attendees' applications started after the event, submitted, certified.
+    list_display = (
+        "event_title",
+        "starts_at",
+        "region",
+        "registered",
+        "waiting",
+        "attended",
+        "started",
+        "submitted",
+        "issued",
+    )
+    list_filter = ("kind", "cancelled")
+    search_fields = ("title", "partner", "place")
+    date_hierarchy = "starts_at"
+    ordering = ("-starts_at",)
+    actions = ["cancel_events"]
+    readonly_fields = ("conversion", "cancelled", "created_by")
+    fieldsets = (
+        (None, {"fields": ("kind", "title", "description", "partner")}),
+        (_("Waktu dan tempat"), {"fields": ("starts_at", "ends_at", "place", "online_url")}),
+        (_("Wilayah dan kuota"), {"fields": ("province", "regency", "capacity")}),
+        (_("Hasil"), {"fields": ("conversion", "cancelled", "created_by")}),
+    )
+
+    def get_queryset(self, request):
+        return events_with_conversion(events_visible_to(request.user))
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        form.actor = request.user
+        return form
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        official = None if sees_every_region(request.user) else official_of(request.user)
+        if db_field.name == "province":
+            if official is not None:
+                kwargs["queryset"] = Province.objects.filter(code=official.province_id)
+        elif db_field.name == "regency":
+            if official is not None and official.regency_id:
+                kwargs["queryset"] = Regency.objects.filter(code=official.regency_id)
+            elif official is not None:
+                kwargs["queryset"] = Regency.objects.filter(province_id=official.province_id)
+            else:
+                kwargs["queryset"] = Regency.objects.select_related("province")
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def get_changeform_initial_data(self, request):
+        initial = super().get_changeform_initial_data(request)
+        official = official_of(request.user)
+        if official is not None and not sees_every_region(request.user):
+            initial.setdefault("province", official.province_id)
+            if official.regency_id:
+                initial.setdefault("regency", official.regency_id)
+        return initial
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def save_model(self, request, obj, form, change):
+        # The form has already checked scope and capacity; the service checks again under the
+        # lock on the event (a registration may have come in meanwhile).
+        services.event_save(event=obj, actor=request.user)
+
+    def save_formset(self, request, form, formset, change):
+        if formset.model is not Registration:
+            return super().save_formset(request, form, formset, change)
+        recorded = 0
+        for inline_form in formset.forms:
+            if "attended" not in inline_form.changed_data or inline_form.instance.pk is None:
+                continue
+            try:
+                services.registration_record_attendance(
+                    registration=inline_form.instance,
+                    attended=inline_form.cleaned_data["attended"],
+                    actor=request.user,
+                )
+            except WorkflowError as exc:
+                self.message_user(
+                    request, f"{inline_form.instance.owner}: {exc.message}", messages.ERROR
+                )
+            else:
+                recorded += 1
+        if recorded:
+            self.message_user(
+                request,
+                gettext("Kehadiran %(n)d peserta dicatat.") % {"n": recorded},
+                messages.SUCCESS,
+            )
+        formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
+
+    # --- Columns ---
+
+    @admin.display(description=_("judul"), ordering="title")
+    def event_title(self, obj):
+        if obj.cancelled:
+            return format_html("{} <strong>({})</strong>", obj.title, gettext("dibatalkan"))
+        return obj.title
+
+    @admin.display(description=_("wilayah"))
+    def region(self, obj):
+        return obj.regency or obj.province or gettext("Nasional (daring)")
+
+    @admin.display(description=_("terdaftar / kuota"), ordering="registered_count")
+    def registered(self, obj):
+        return f"{obj.registered_count} / {obj.capacity}"
+
+    @admin.display(description=_("tunggu"), ordering="waiting_count")
+    def waiting(self, obj):
+        return obj.waiting_count
+
+    @admin.display(description=_("hadir"), ordering="attended_count")
+    def attended(self, obj):
+        return obj.attended_count
+
+    @admin.display(description=_("mulai mengajukan"), ordering="started_count")
+    def started(self, obj):
+        return obj.started_count
+
+    @admin.display(description=_("diajukan"), ordering="submitted_count")
+    def submitted(self, obj):
+        return obj.submitted_count
+
+    @admin.display(description=_("terbit"), ordering="issued_count")
+    def issued(self, obj):
+        return obj.issued_count
+
+    @admin.display(description=_("konversi"))
+    def conversion(self, obj):
+        if obj is None or obj.pk is None or not hasattr(obj, "registered_count"):
+            return "—"
+        return format_html(
+            "{}: {} · {}: {} · {}: {} · {}: {} · {}: {} · {}: {}",
+            gettext("terdaftar"),
+            obj.registered_count,
+            gettext("daftar tunggu"),
+            obj.waiting_count,
+            gettext("hadir"),
+            obj.attended_count,
+            gettext("permohonan dimulai sesudah acara"),
+            obj.started_count,
+            gettext("diajukan"),
+            obj.submitted_count,
+            gettext("sertifikat terbit"),
+            obj.issued_count,
+        )
+
+    # --- Actions ---
+
+    @admin.action(
+        description=_("Batalkan acara terpilih (peserta diberi tahu lewat e-mail)"),
+        permissions=["change"],
+    )
+    def cancel_events(self, request, queryset):
+        done = 0
+        for event in queryset:
+            try:
+                if services.event_cancel(event=event, actor=request.user):
+                    done += 1
+            except (WorkflowError, ValidationError) as exc:
+                self.message_user(
+                    request, f"{event}: {getattr(exc, 'message', exc)}", messages.ERROR
+                )
+        if done:
+            self.message_user(
+                request, gettext("%(n)d acara dibatalkan.") % {"n": done}, messages.SUCCESS
+            )
