@@ -24,6 +24,7 @@ from tests.applications.portal_helpers import draft_example_2, formset_post
 from tests.factories import (
     CertificateFactory,
     CompanyFactory,
+    EventFactory,
     OfficialFactory,
     UserFactory,
     application_under_review,
@@ -95,6 +96,7 @@ def certificate():
 @pytest.mark.usefixtures("ik_2022_in_force")
 def test_main_pages_are_valid_html(tmp_path, certificate, settings):
     pages: dict[str, str] = {}
+    event = EventFactory()
 
     public = Client()
     for name, url in {
@@ -109,6 +111,8 @@ def test_main_pages_are_valid_html(tmp_path, certificate, settings):
         "login": reverse("login"),
         "password-reset": reverse("password_reset"),
         "api-docs": reverse("api:docs"),
+        "events": reverse("outreach:event_list"),
+        "event": reverse("outreach:event_detail", args=[event.public_id]),
     }.items():
         pages[name] = _get(public, url)
     # Forms that failed: error summary, marked fields, values kept.
@@ -168,6 +172,7 @@ def test_main_pages_are_valid_html(tmp_path, certificate, settings):
         "admin-certificates": reverse("admin:registry_certificate_changelist"),
         "admin-certificate": reverse("admin:registry_certificate_change", args=[certificate.pk]),
         "admin-programme-dashboard": reverse("admin:registry_programme_dashboard"),
+        "admin-event": reverse("admin:applications_event_change", args=[event.pk]),
     }.items():
         pages[name] = _get(admin, url)
     pages["admin-login"] = _get(Client(), reverse("admin:login"))
