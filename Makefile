@@ -34,6 +34,23 @@ define ensure_apt
 	fi
 endef
 
+# Install a Debian package when a command is missing (java, npm: a machine may have them from
+# elsewhere, e.g. Node.js's own packages, which the Debian package would conflict with).
+define ensure_command
+	@command -v $(1) >/dev/null 2>&1 || { \
+	  echo "Installing $(2) (for $(1))"; \
+	  SUDO=""; [ "$$(id -u)" -ne 0 ] && SUDO=sudo; \
+	  $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
+	  $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $(2); }
+endef
+
+# The Nu HTML checker of tests/test_html_validity.py: vnu-jar from npm, pinned by
+# package-lock.json, run on the JRE. Reinstalled only when the lock changed.
+VNU_JAR := node_modules/vnu-jar/build/dist/vnu.jar
+$(VNU_JAR): package.json package-lock.json
+	npm ci --no-audit --no-fund --ignore-scripts --loglevel=error
+	@touch $@
+
 system-deps:
 	$(call ensure_apt,$(SYSTEM_PACKAGES))
 
@@ -50,6 +67,9 @@ install: system-deps $(VENV)/.installed
 
 install-test: install
 	$(call ensure_apt,$(TEST_SYSTEM_PACKAGES))
+	$(call ensure_command,java,default-jre-headless)
+	$(call ensure_command,npm,npm)
+	@$(MAKE) --no-print-directory $(VNU_JAR)
 
 run: install
 	$(RUN_ENV) $(PY) manage.py migrate --noinput
@@ -133,4 +153,4 @@ vendor:
 	cp "$$nm"/axe-core/axe.min.js "$$nm"/axe-core/LICENSE tests/browser/vendor/axe-core/
 
 clean:
-	rm -rf var/ .pytest_cache
+	rm -rf var/ .pytest_cache node_modules/

@@ -248,10 +248,10 @@ class CompanyForm(forms.ModelForm):
             # htmx: the regency list follows the province without a page reload.
             self.fields["province"].widget.attrs.update(
                 {
-                    "hx-get": regency_url,
-                    "hx-target": "#id_regency",
-                    "hx-trigger": "change",
-                    "hx-swap": "innerHTML",
+                    "data-hx-get": regency_url,
+                    "data-hx-target": "#id_regency",
+                    "data-hx-trigger": "change",
+                    "data-hx-swap": "innerHTML",
                 }
             )
 

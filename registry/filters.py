@@ -51,6 +51,10 @@ class CertificateFilterForm(forms.Form):
                 widget.is_localized = True
                 widget.input_type = "text"
                 widget.attrs.update(inputmode="decimal", autocomplete="off")
+                # min/max/step belong to number boxes only (invalid HTML on a text box); the
+                # field's validators still refuse a value outside 0-100 with a message.
+                for attr in ("min", "max", "step"):
+                    widget.attrs.pop(attr, None)
             elif name == "q":
                 widget.input_type = "search"
 

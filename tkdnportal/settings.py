@@ -530,6 +530,9 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # No deep links: each operation's path would be a link inside its expand button (axe:
+    # nested-interactive, serious); templates/drf_spectacular/swagger_ui.html does the rest.
+    "SWAGGER_UI_SETTINGS": {"deepLinking": False},
     # The calculator (applications/api.py) is a plain Django view: registry/openapi.py adds it.
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",

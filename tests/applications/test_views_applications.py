@@ -123,7 +123,7 @@ def test_submit_flow(client, draft, django_capture_on_commit_callbacks):
     assert client.post(url(draft, "ubah/"), formset_post(draft))["Location"] == url(draft)
     detail = client.get(url(draft)).content.decode()
     assert "Dalam verifikasi" in detail and "Nilai dihitung" in detail
-    assert "hx-trigger" not in detail  # nothing left to wait for
+    assert "data-hx-trigger" not in detail  # nothing left to wait for
 
 
 def test_submit_is_blocked_while_a_check_fails(client, draft):
@@ -145,8 +145,8 @@ def test_below_threshold_warning_on_the_confirmation_page(client, draft):
 def test_status_card_polls_while_the_worker_runs(client, draft):
     application_transition(application=draft, to_status=S.SUBMITTED)
     card = client.get(url(draft, "status/")).content.decode()
-    assert 'hx-trigger="every 2s"' in card and "Sedang diproses" in card
-    assert 'hx-trigger="every 2s"' in client.get(url(draft)).content.decode()
+    assert 'data-hx-trigger="every 2s"' in card and "Sedang diproses" in card
+    assert 'data-hx-trigger="every 2s"' in client.get(url(draft)).content.decode()
 
 
 def test_revision_history_in_the_owners_words_and_resubmit(

@@ -197,18 +197,16 @@ def test_owner_pages_have_no_serious_violations(live_server, browser, settings):
     context.close()
 
 
-def test_official_admin_pages_have_no_serious_violations(
-    live_server, browser, certificate, settings
-):
+def _official_group():
+    """The officials' group as the migration makes it (an earlier transactional test flushed
+    it). Not by calling the migration's function: given the real app registry it would unset the
+    apps' models_module, and later flushes would no longer recreate their permissions."""
     from importlib import import_module
 
     from django.contrib.auth.models import Group, Permission
 
     from applications.selectors import OFFICIAL_GROUP
 
-    # The group as the migration makes it (an earlier transactional test flushed it). Not by
-    # calling the migration's function: given the real app registry it would unset the apps'
-    # models_module, and later flushes would no longer recreate their permissions.
     group, _ = Group.objects.get_or_create(name=OFFICIAL_GROUP)
     for app_label, codename in (
         import_module("accounts.migrations.0002_official_groups").OFFICIAL_PERMISSIONS
@@ -226,10 +224,16 @@ def test_official_admin_pages_have_no_serious_violations(
             ).PERMISSIONS,
         )
     )
+    return group
+
+
+def test_official_admin_pages_have_no_serious_violations(
+    live_server, browser, certificate, settings
+):
     settings.ALLOWED_HOSTS = ["*"]
-    settings.TKDN_ADMIN_2FA = False  # the admin's second factor has its own tests
+    settings.TKDN_ADMIN_2FA = False  # the second factor: test_admin_login_and_second_factor…
     official = OfficialFactory(province_id="32")
-    official.user.groups.add(group)
+    official.user.groups.add(_official_group())
     application = application_under_review()
     # The programme dashboard with something in every section: a target, a population, a
     # certificate near its end (``certificate`` above), a rejection.
@@ -249,6 +253,7 @@ def test_official_admin_pages_have_no_serious_violations(
     RegistrationFactory(event=event, owner=CompanyFactory().owner)
     context = _logged_in(browser, live_server, official.user)
     pages = {
+        "admin-index": reverse("admin:index"),
         "admin-events": reverse("admin:applications_event_changelist"),
         "admin-event": reverse("admin:applications_event_change", args=[event.pk]),
         "admin-event-add": reverse("admin:applications_event_add"),
@@ -256,6 +261,7 @@ def test_official_admin_pages_have_no_serious_violations(
         "admin-application": reverse(
             "admin:applications_application_change", args=[application.pk]
         ),
+        "admin-certificates": reverse("admin:registry_certificate_changelist"),
         "admin-certificate": reverse("admin:registry_certificate_change", args=[certificate.pk]),
         "admin-programme-dashboard": reverse("admin:registry_programme_dashboard"),
         "admin-targets": reverse("admin:registry_programmetarget_changelist"),
@@ -264,6 +270,47 @@ def test_official_admin_pages_have_no_serious_violations(
         "admin-population-add": reverse("admin:registry_regionpopulation_add"),
     }
     _audit(context, live_server.url, pages)
+    context.close()
+
+
+def test_admin_login_and_second_factor_have_no_serious_violations(live_server, browser, settings):
+    """An official's way in, as typed: the admin login, the second step (enrolment with the QR
+    code, a wrong code and its message), then the admin, at both widths."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from tests.security.test_admin_2fa import PASSWORD, code_for
+
+    settings.ALLOWED_HOSTS = ["*"]
+    settings.TKDN_ADMIN_2FA = True
+    if not AXE.exists():
+        pytest.skip("axe-core is not vendored (make vendor)")
+    official = OfficialFactory(province_id="32", user__username="petugas-axe")
+    official.user.groups.add(_official_group())
+    context = _context(browser)
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    found: list[str] = []
+    page.goto(live_server.url + reverse("admin:login") + "?next=/admin/")
+    found += _violations(page, "admin-login")
+    page.fill("#id_username", "petugas-axe")
+    page.fill("#id_password", PASSWORD)
+    page.click("input[type=submit], button[type=submit]")
+    page.wait_for_url("**/akun/verifikasi-dua-langkah/**")
+    assert page.locator("[data-testid=totp-secret]").is_visible()
+    found += _violations(page, "admin-2fa-enrol")
+    page.fill("#id_code", "000000")
+    page.click("main form button[type=submit]")
+    page.wait_for_selector("[data-error-summary]")
+    found += _violations(page, "admin-2fa-wrong-code")
+    device = TOTPDevice.objects.get(user=official.user)
+    device.throttle_reset()
+    page.fill("#id_code", code_for(device))
+    page.click("main form button[type=submit]")
+    page.wait_for_url("**/admin/")
+    found += _violations(page, "admin-index-after-2fa")
+    assert not found, "axe-core found serious/critical violations:\n" + "\n".join(found)
+    assert errors == []
     context.close()
 
 
@@ -325,4 +372,26 @@ def test_forms_that_failed_focus_their_error_summary(live_server, browser, setti
         "() => document.activeElement.getAttributeNames().join(' ')"
     )
     assert not found, "axe-core found serious/critical violations:\n" + "\n".join(found)
+    context.close()
+
+
+def test_api_docs_have_no_serious_violations(live_server, browser, settings):
+    """Swagger UI (/api/v1/docs/) and ReDoc (/api/v1/redoc/), once their widget has drawn the
+    API from the schema (axe on an empty page would prove nothing)."""
+    settings.ALLOWED_HOSTS = ["*"]
+    if not AXE.exists():
+        pytest.skip("axe-core is not vendored (make vendor)")
+    context = _context(browser)
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    found: list[str] = []
+    page.goto(live_server.url + reverse("api:docs"))
+    page.wait_for_selector(".swagger-ui .opblock-summary")
+    found += _violations(page, "api-docs")
+    page.goto(live_server.url + reverse("api:redoc"))
+    page.wait_for_selector("redoc .api-content h1")
+    found += _violations(page, "api-redoc")
+    assert not found, "axe-core found serious/critical violations:\n" + "\n".join(found)
+    assert errors == []
     context.close()
