@@ -8,7 +8,6 @@ from collections.abc import Iterator
 
 from django.conf import settings
 from django.core.cache import cache
-from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.http import (
     FileResponse,
@@ -20,11 +19,11 @@ from django.http import (
 from django.middleware.csrf import get_token
 from django.shortcuts import render
 from django.utils import timezone
-from django.utils.functional import cached_property
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from tkdnportal.pagination import CappedCountPaginator
 from tkdnportal.spreadsheets import spreadsheet_row
 
 from . import selectors, signing
@@ -42,22 +41,13 @@ DEFAULT_PAGE_SIZE = 20
 LOOKUP_COUNT_LIMIT = 1000
 
 
-class CappedPaginator(Paginator):
-    """A paginator whose count stops at ``limit`` (``capped`` tells whether there are more).
-
-    One query, like Django's: ``SELECT COUNT(*) FROM (SELECT ... LIMIT limit + 1)``.
-    """
+class CappedPaginator(CappedCountPaginator):
+    """The lookup's capped count: ``LOOKUP_COUNT_LIMIT`` unless told otherwise."""
 
     def __init__(self, object_list, per_page, *, limit: int | None = None, **kwargs):
-        super().__init__(object_list, per_page, **kwargs)
-        self.limit = LOOKUP_COUNT_LIMIT if limit is None else limit
-        self.capped = False
-
-    @cached_property
-    def count(self) -> int:
-        found = self.object_list.order_by()[: self.limit + 1].count()
-        self.capped = found > self.limit
-        return min(found, self.limit)
+        super().__init__(
+            object_list, per_page, limit=LOOKUP_COUNT_LIMIT if limit is None else limit, **kwargs
+        )
 
 
 def _page_size(request: HttpRequest) -> int:
