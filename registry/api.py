@@ -26,13 +26,11 @@ from rest_framework.parsers import BaseParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from tkdnportal.pagination import CappedCountPaginator
-
 from . import selectors
 from .filters import CertificateApiFilter
 from .serializers import CertificateSerializer
 from .verification import verify_file as verify_file_data
-from .views import LOOKUP_COUNT_LIMIT, csv_response
+from .views import LOOKUP_COUNT_LIMIT, LookupPaginator, csv_response
 
 
 class _OpenEndedPage(Page):
@@ -46,13 +44,14 @@ class _OpenEndedPage(Page):
         return self.more
 
 
-class CappedApiPaginator(CappedCountPaginator):
+class CappedApiPaginator(LookupPaginator):
     """The list's count stops at ``LOOKUP_COUNT_LIMIT`` (an exact count of a common filter among
-    a million certificates read every match: 0.4-1.6 s); past the cap, pages still work: each
-    one reads a row more than it shows to know whether another follows (``next``)."""
+    a million certificates read every match: 0.4-1.6 s) and plans the page like the lookup's;
+    past the cap, pages still work: each one reads a row more than it shows to know whether
+    another follows (``next``)."""
 
-    def __init__(self, object_list, per_page, *args, **kwargs):
-        super().__init__(object_list, per_page, *args, limit=LOOKUP_COUNT_LIMIT, **kwargs)
+    def __init__(self, object_list, per_page, **kwargs):
+        super().__init__(object_list, per_page, limit=LOOKUP_COUNT_LIMIT, **kwargs)
 
     def validate_number(self, number):
         if not self.count or not self.capped:
