@@ -142,6 +142,7 @@ class CertificateAdmin(
         "(salah ketik ditoleransi)."
     )
     ordering = ("-issue_date", "-sequence", "-id")
+    list_per_page = 50
     actions = ["revoke_selected", "extend_selected"]
     fieldsets = (
         (

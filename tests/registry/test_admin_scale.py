@@ -187,3 +187,24 @@ def test_year_filter_offers_the_years_of_the_number_sequences(client):
     listed = client.get(CERTIFICATES, {"tahun": "2025"}).context["cl"].result_list
     assert {c.pk for c in listed} == {old.pk}
     assert new.pk not in {c.pk for c in listed}
+
+
+def test_application_search_by_product_brand_company_and_nib(client):
+    chair = ApplicationFactory(
+        product__name="Kursi Rotan", product__brand="Anyamanku", status="SUBMITTED"
+    )
+    table = ApplicationFactory(
+        product__name="Meja Jati", product__company__name="CV Kayu Jepara", status="SUBMITTED"
+    )
+    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+
+    def found(term):
+        response = client.get(APPLICATIONS, {"q": term})
+        assert response.status_code == 200
+        return {a.pk for a in response.context["cl"].result_list}
+
+    assert found("rotan") == {chair.pk}
+    assert found("ANYAMAN") == {chair.pk}
+    assert found("kayu jepara") == {table.pk}
+    assert found(table.product.company.nib) == {table.pk}
+    assert found("tidak ada") == set()
