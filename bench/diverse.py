@@ -285,9 +285,58 @@ def play(port: int, paths: list[str], cookies: list[str], clients: int) -> dict:
     return out
 
 
+LABELS = {
+    "name_word": "name, whole word",
+    "name_partial": "name, part of a word",
+    "name_typo": "name, one typo'd word",
+    "name_phrase": "name, two-word phrase",
+    "name_filters": "name + filters",
+    "filters_only": "filters only",
+    "api_list": "API list",
+    "certificate_page": "certificate page",
+    "verify_page": "verify page",
+    "admin_certificate_search": "admin: certificate search",
+    "admin_application_search": "admin: application search",
+}
+
+
+def markdown(small: dict, big: dict) -> str:
+    """The README table of two runs (the smaller database first)."""
+    n_small, n_big = small["database"]["certificates"], big["database"]["certificates"]
+    lines = [
+        f"| requests (p50 / p99 ms) | {n_small:,} warm | {n_big:,} warm | {n_big:,} cold "
+        f"| p99 {n_big:,} ÷ {n_small:,} (warm) | naive peer p99 ÷ portal p99 at {n_big:,} |",
+        "|---|---:|---:|---:|---:|---:|",
+    ]
+    for key, label in LABELS.items():
+        a, b, c = small["warm"][key], big["warm"][key], big["cold"][key]
+        ratio = round(b["p99_ms"] / a["p99_ms"], 2) if a["p99_ms"] else "–"
+        naive = big.get("naive", {}).get(key)
+        versus = f"{round(naive['p99_ms'] / b['p99_ms'], 1)} ×" if naive else ""
+        errors = sum(r["errors"] for r in (a, b, c))
+        lines.append(
+            f"| {label} | {a['p50_ms']} / {a['p99_ms']} | {b['p50_ms']} / {b['p99_ms']} | "
+            f"{c['p50_ms']} / {c['p99_ms']} | {ratio} | {versus} |"
+            + (f" ({errors} non-200)" if errors else "")
+        )
+    lines.append("")
+    for run in (small, big):
+        naive = run.get("naive", {})
+        if naive:
+            parts = ", ".join(
+                f"{LABELS[k]} {v['p50_ms']} / {v['p99_ms']}" for k, v in naive.items()
+            )
+            lines.append(
+                f"Naive peer at {run['database']['certificates']:,} (p50 / p99 ms, "
+                f"{next(iter(naive.values()))['n']} searches each): {parts}."
+            )
+    return "\n".join(lines) + "\n"
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--database", required=True)
+    parser.add_argument("--report", nargs=2, metavar=("SMALL.json", "BIG.json"))
+    parser.add_argument("--database")
     parser.add_argument("--per-category", type=int, default=300)
     parser.add_argument("--clients", type=int, default=4)
     parser.add_argument("--workers", type=int, default=2)
@@ -295,6 +344,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=17)
     parser.add_argument("--no-tune", action="store_true", help="leave the database settings")
     args = parser.parse_args(argv)
+    if args.report:
+        small, big = (json.loads(Path(p).read_text()) for p in args.report)
+        print(markdown(small, big))
+        return 0
+    if not args.database:
+        parser.error("--database is required")
 
     import tempfile
 

@@ -296,7 +296,7 @@ class ApplicationAdmin(
         by_company = Product.objects.filter(
             company__in=Company.objects.filter(name__icontains=term).values("pk")
         )
-        products = by_product.values("pk").union(by_company.values("pk"))
+        products = by_product.order_by().values("pk").union(by_company.order_by().values("pk"))
         return queryset.filter(product__in=products), False
 
     def get_queryset(self, request):
