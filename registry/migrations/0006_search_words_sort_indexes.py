@@ -2,7 +2,7 @@
 
 Sort indexes: every order the lookup and the API offer (registry.filters.SORTS) reads its first
 page from an index. Issue date and number had one; company name and the TKDN-IK value (with the
-id as the tie-breaker the sort uses) get theirs here.
+id as the tie-breaker the sort uses) get theirs here, and each order also within a province.
 
 PostgreSQL: the distinct words of the searched text (company, product and brand names,
 normalised like the trigram index of 0002) in ``registry_search_word``, with a trigram index, as
@@ -25,8 +25,20 @@ COMMON_FORWARD = [
     "CREATE INDEX IF NOT EXISTS registry_cert_company_order"
     " ON registry_certificate (company_name, id)",
     "CREATE INDEX IF NOT EXISTS registry_cert_tkdn_order ON registry_certificate (tkdn_ik, id)",
+    # The same orders within a province, the commonest filter: without them a sort whose order
+    # puts the province's rows last (the number starts with the region code) walks the whole
+    # index before the first match (province 92 sorted by number: 2.2 s at 576,266).
+    "CREATE INDEX IF NOT EXISTS registry_cert_province_number"
+    " ON registry_certificate (province_id, number)",
+    "CREATE INDEX IF NOT EXISTS registry_cert_province_company"
+    " ON registry_certificate (province_id, company_name, id)",
+    "CREATE INDEX IF NOT EXISTS registry_cert_province_tkdn"
+    " ON registry_certificate (province_id, tkdn_ik, id)",
 ]
 COMMON_BACKWARD = [
+    "DROP INDEX IF EXISTS registry_cert_province_number",
+    "DROP INDEX IF EXISTS registry_cert_province_company",
+    "DROP INDEX IF EXISTS registry_cert_province_tkdn",
     "DROP INDEX IF EXISTS registry_cert_company_order",
     "DROP INDEX IF EXISTS registry_cert_tkdn_order",
 ]
