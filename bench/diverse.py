@@ -29,6 +29,7 @@ import argparse
 import contextlib
 import http.client
 import json
+import math
 import statistics
 import subprocess
 import sys
@@ -209,7 +210,8 @@ def percentile(values: list[float], pct: float) -> float:
     ordered = sorted(values)
     if not ordered:
         return 0.0
-    index = min(len(ordered) - 1, max(0, round(pct / 100 * len(ordered) + 0.5) - 1))
+    # Nearest rank: the smallest value with at least pct % of the values at or below it.
+    index = min(len(ordered) - 1, max(0, math.ceil(pct / 100 * len(ordered)) - 1))
     return round(ordered[index], 1)
 
 
