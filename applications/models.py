@@ -380,7 +380,12 @@ class Application(models.Model):
                 name="application_tkdn_ik_range",
             ),
         ]
-        indexes = [models.Index(fields=["status", "submitted_at"])]
+        indexes = [
+            models.Index(fields=["status", "submitted_at"]),
+            # The admin's default order (newest submission first, then the id Django adds): the
+            # first page of a million applications is read from here, not sorted (issue 17).
+            models.Index(fields=["-submitted_at", "-id"], name="application_admin_order"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.product.name} [{self.get_status_display()}]"

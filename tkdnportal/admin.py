@@ -9,6 +9,8 @@
 - ``ReadOnlyFieldsetsMixin``: every field shown in the fieldsets is read-only.
 - ``ConfirmedActionMixin``: an action that first shows a form (reason, note) on an intermediate
   page, then applies a service to each selected row and reports per row.
+- ``LargeTableAdminMixin``: changelists of tables with millions of rows: a capped count
+  (``CappedCountPaginator``, "more than 1,000") and no unfiltered total.
 """
 
 from collections.abc import Callable, Iterable
@@ -18,6 +20,8 @@ from django.contrib import admin, messages
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.http import Http404, HttpRequest
 from django.utils.translation import gettext_lazy as _
+
+from tkdnportal.pagination import CappedCountPaginator
 
 admin.site.site_header = _("Portal TKDN-IK — Petugas")
 admin.site.site_title = _("Portal TKDN-IK")
@@ -108,3 +112,17 @@ class ConfirmedActionMixin:
             "action_name": request.POST.get("action", ""),
             **extra,
         }
+
+
+class LargeTableAdminMixin:
+    """A changelist that stays fast on millions of rows (issue 17).
+
+    No unfiltered total (``show_full_result_count``), a capped count (the pagination and the
+    search box say "more than 1,000", templates/admin/pagination.html and search_form.html),
+    and so no query whose cost grows with the table. Admins using it should also avoid
+    ``date_hierarchy`` (two DISTINCT date queries over the rows) and list filters whose choices
+    come from the rows (a DISTINCT scan); offer choices from reference data instead.
+    """
+
+    show_full_result_count = False
+    paginator = CappedCountPaginator

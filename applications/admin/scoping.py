@@ -1,12 +1,18 @@
 """Region scoping of the admin: an official sees only rows of their jurisdiction.
 
-Everything goes through ``applications.selectors.applications_visible_to``; an object outside
-the scope answers 404 (``tkdnportal.admin.NotFoundOutsideScopeMixin``). Used here and by the
-certificate admin (``registry.admin``).
+Everything goes through ``applications.selectors.application_scope`` (the rule of
+``applications_visible_to``); an object outside the scope answers 404
+(``tkdnportal.admin.NotFoundOutsideScopeMixin``). Used here and by the certificate admin
+(``registry.admin``).
+
+The scope is a condition on the rows' own joins, not ``application IN (SELECT ...)``: for the
+all-region administrators there is no condition at all, for a dinas official a join on the
+company's region (issue 17: the subquery made every changelist query of a million certificates
+a full scan).
 """
 
-from applications.models import Application
-from applications.selectors import applications_visible_to
+from applications.models import Application, Province, Regency
+from applications.selectors import application_scope, official_regions
 from tkdnportal.admin import NotFoundOutsideScopeMixin
 
 
@@ -16,8 +22,9 @@ class ApplicationScopedMixin(NotFoundOutsideScopeMixin):
     application_path = "application__"
 
     def get_queryset(self, request):
-        visible = applications_visible_to(request.user)
-        return super().get_queryset(request).filter(**{f"{self.application_path}in": visible})
+        qs = super().get_queryset(request)
+        scope = application_scope(request.user, self.application_path)
+        return qs.none() if scope is None else qs.filter(scope)
 
 
 class ScopedCompanyMixin(NotFoundOutsideScopeMixin):
@@ -30,6 +37,36 @@ class ScopedCompanyMixin(NotFoundOutsideScopeMixin):
         user = request.user
         if user.is_superuser:
             return qs
-        visible = applications_visible_to(user).exclude(status=Application.Status.DRAFT)
+        scope = application_scope(user)
+        if scope is None:
+            return qs.none()
+        visible = Application.objects.filter(scope).exclude(status=Application.Status.DRAFT)
         key = f"{self.company_path}pk__in" if self.company_path else "pk__in"
         return qs.filter(**{key: visible.values("product__company_id")})
+
+
+def provinces_in_scope(request):
+    """The provinces an admin user may filter by: all of them, or the official's own (reference
+    data; no scan of the rows)."""
+    regions = official_regions(request.user)
+    if regions is None:
+        return Province.objects.none()
+    province, _regency = regions
+    provinces = Province.objects.order_by("name")
+    return provinces if province is None else provinces.filter(code=province)
+
+
+def regencies_in_scope(request, province: str | None = None):
+    """The regencies/cities an admin user may filter by, optionally within ``province``."""
+    regions = official_regions(request.user)
+    if regions is None:
+        return Regency.objects.none()
+    own_province, own_regency = regions
+    regencies = Regency.objects.order_by("name")
+    if own_regency:
+        regencies = regencies.filter(code=own_regency)
+    elif own_province:
+        regencies = regencies.filter(province_id=own_province)
+    if province:
+        regencies = regencies.filter(province_id=province)
+    return regencies

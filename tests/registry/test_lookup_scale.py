@@ -1,0 +1,82 @@
+"""The lookup's search at national scale (issue 17): typo tolerance through the table of
+distinct words, and the page's plan chosen from the capped count."""
+
+import pytest
+
+from registry import selectors, views
+from registry.filters import CertificateFilter
+from registry.models import Certificate
+from tests.factories import CertificateFactory
+
+pytestmark = pytest.mark.django_db
+
+URL = "/registri/"
+
+
+def numbers(response) -> list[str]:
+    return [certificate.number for certificate, _status in response.context["rows"]]
+
+
+@pytest.fixture
+def postgres():
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("pg_trgm search runs on PostgreSQL only")
+    return connection
+
+
+def test_new_certificates_add_their_words(postgres):
+    CertificateFactory(company_name="UD Tari Menari", product_name="Sanggul Penari")
+    with postgres.cursor() as cursor:
+        cursor.execute("SELECT word FROM registry_search_word")
+        words = {row[0] for row in cursor.fetchall()}
+    # Normalised (lower case, no accents), three letters or more; "ud" is too short.
+    assert {"tari", "menari", "sanggul", "penari"} <= words
+    assert "ud" not in words
+    assert "menari" in selectors.similar_words("menarj")
+    assert selectors.similar_words("qwzx") == []
+
+
+def test_typo_in_each_word_finds_the_certificate(client, postgres):
+    dance = CertificateFactory(company_name="Sanggar Menari Nusantara", product_name="Kostum Tari")
+    CertificateFactory(company_name="CV Rotan Lestari", product_name="Kursi Rotan")
+    assert numbers(client.get(URL, {"q": "menarj"})) == [dance.number]
+    assert numbers(client.get(URL, {"q": "kostumm menarj"})) == [dance.number]
+    # Every word must match (itself or a similar word): one unknown word, no result.
+    assert numbers(client.get(URL, {"q": "menarj qwzxv"})) == []
+    # Renamed company (a correction): its new words are found too.
+    Certificate.objects.filter(pk=dance.pk).update(company_name="Sanggar Jaipong Priangan")
+    assert numbers(client.get(URL, {"q": "jaipongg"})) == [dance.number]
+
+
+def test_search_without_index_finds_the_same_rows(postgres):
+    for name in ("Kursi Rotan", "Meja Rotan", "Batik Tulis"):
+        CertificateFactory(product_name=name)
+    base = Certificate.objects.order_by("-issue_date", "-sequence")
+    for text in ("rotan", "rotn", "batk tulis", "tidak ada"):
+        indexed = list(selectors.certificate_search(base, text=text))
+        walked = list(selectors.certificate_search(base, text=text, indexed=False))
+        assert indexed == walked, text
+
+
+def test_page_is_read_by_the_ids_of_the_count(client, django_assert_num_queries):
+    matches = [CertificateFactory(product_name=f"Kursi Rotan {n}") for n in range(3)]
+    CertificateFactory(product_name="Meja Jati")
+    client.get(URL)  # region choices cached
+    filterset = CertificateFilter({"q": "rotan"}, queryset=selectors.certificates_public())
+    paginator = views.LookupPaginator(filterset.qs, 2)
+    assert paginator.count == 3 and not paginator.capped
+    assert "IN (" in str(paginator.object_list.query)
+    page = paginator.page(1)
+    assert [c.pk for c in page] == [c.pk for c in reversed(matches)][:2]
+
+
+def test_capped_count_reads_the_page_from_the_walking_plan(client, monkeypatch):
+    monkeypatch.setattr(views, "LOOKUP_COUNT_LIMIT", 2)
+    matches = [CertificateFactory(product_name=f"Kursi Rotan {n}") for n in range(4)]
+    response = client.get(URL, {"q": "rotan", "per_page": 10})
+    paginator = response.context["page"].paginator
+    assert paginator.capped and paginator.count == 2
+    # Past the cap the page still lists its rows (the first page holds them all here).
+    assert numbers(response) == [c.number for c in reversed(matches)][:2]
