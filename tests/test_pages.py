@@ -131,8 +131,16 @@ def test_language_changes_with_a_button_not_on_select(client):
     """WCAG 3.2.2: choosing an option (an arrow key does) must not submit the form."""
     html = client.get("/").content.decode()
     form = re.search(r'<form action="/i18n/setlang/".*?</form>', html, re.S).group(0)
-    assert "data-autosubmit" not in form
-    assert re.search(r'<button type="submit"[^>]*>Ganti</button>', form)
+    assert "data-autosubmit" not in form and "<select" not in form
+    # One button names the other language, in that language.
+    assert re.search(r'<button type="submit" name="language" value="en" lang="en"[^>]*>English</button>', form)
+
+
+def test_the_language_button_switches_to_english_and_back(client):
+    response = client.post("/i18n/setlang/", {"language": "en", "next": "/"}, follow=True)
+    html = response.content.decode()
+    assert 'value="id" lang="id"' in html and ">Bahasa Indonesia</button>" in html
+    assert 'value="en" lang="en"' not in html
 
 
 def test_load_demo_has_upcoming_events_in_the_demo_region_seen_by_its_official(client):
