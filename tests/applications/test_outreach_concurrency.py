@@ -20,7 +20,8 @@ from applications.services import outreach
 from tests.factories import EventFactory, UserFactory
 
 R = Registration.Status
-POSTGRES = settings.DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
+# django-prometheus wraps the engine ("django_prometheus.db.backends.postgresql").
+POSTGRES = settings.DATABASES["default"]["ENGINE"].endswith("postgresql")
 pytestmark = [
     pytest.mark.django_db(transaction=True),
     pytest.mark.usefixtures("reference_data"),
