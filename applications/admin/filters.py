@@ -18,15 +18,19 @@ from .scoping import provinces_in_scope, regencies_in_scope
 
 
 class ProvinceFilter(admin.SimpleListFilter):
+    """The province, offered from the official's jurisdiction (no DISTINCT scan of the rows);
+    ``field`` is the path to the row's province (the certificate admin filters its own)."""
+
     title = _("provinsi")
     parameter_name = "provinsi"
+    field = "product__company__province_id"
 
     def lookups(self, request, model_admin):
         return [(p.code, p.name) for p in provinces_in_scope(request)]
 
     def queryset(self, request, queryset):
         if self.value():
-            return queryset.filter(product__company__province_id=self.value())
+            return queryset.filter(**{self.field: self.value()})
         return queryset
 
 

@@ -24,7 +24,8 @@ from django.utils.translation import gettext_lazy as _
 
 from applications import rules
 from applications.admin import breakdown_html
-from applications.admin.scoping import ApplicationScopedMixin, provinces_in_scope
+from applications.admin.filters import ProvinceFilter
+from applications.admin.scoping import ApplicationScopedMixin
 from applications.exceptions import WorkflowError
 from applications.formatting import admin_column
 from registry import selectors, services
@@ -84,19 +85,10 @@ ACTIONS = {
 }
 
 
-class CertificateProvinceFilter(admin.SimpleListFilter):
-    """The certificate's province, offered from the official's jurisdiction (no DISTINCT scan)."""
+class CertificateProvinceFilter(ProvinceFilter):
+    """The certificate's own province (its snapshot), offered like the applications'."""
 
-    title = _("provinsi")
-    parameter_name = "provinsi"
-
-    def lookups(self, request, model_admin):
-        return [(p.code, p.name) for p in provinces_in_scope(request)]
-
-    def queryset(self, request, queryset):
-        if self.value():
-            return queryset.filter(province_id=self.value())
-        return queryset
+    field = "province_id"
 
 
 class CertificateYearFilter(admin.SimpleListFilter):
