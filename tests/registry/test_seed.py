@@ -149,3 +149,51 @@ def test_seeded_breakdown_has_the_engine_shape_and_adds_up():
     assert Certificate.objects.first().number in render_certificate_html(
         Certificate.objects.first()
     )
+
+
+def _indexes(cursor) -> dict[str, str]:
+    cursor.execute(
+        "SELECT indexname, indexdef FROM pg_indexes WHERE tablename IN "
+        "('registry_certificate', 'applications_application', 'applications_product',"
+        " 'applications_company', 'accounts_user')"
+    )
+    return dict(cursor.fetchall())
+
+
+def test_big_seed_rebuilds_every_index_and_collects_the_words(monkeypatch):
+    """A big seed drops the secondary indexes and pauses the words trigger while it writes, and
+    puts back exactly what was there: same indexes, the trigger live, every word collected."""
+    from django.db import connection
+
+    from registry.management.commands import seed_registry
+
+    if connection.vendor != "postgresql":
+        pytest.skip("the suspended indexes and the words trigger are PostgreSQL's")
+    with connection.cursor() as cursor:
+        before = _indexes(cursor)
+    monkeypatch.setattr(seed_registry, "BIG_SEED", 100)
+    seed(150, rejected=10)
+    with connection.cursor() as cursor:
+        assert _indexes(cursor) == before
+        cursor.execute(
+            "SELECT tgenabled FROM pg_trigger WHERE tgname = 'registry_search_word_collect'"
+        )
+        assert cursor.fetchone() == ("O",)  # enabled again
+        cursor.execute("SELECT count(*) FROM registry_search_word")
+        assert cursor.fetchone()[0] > 20
+    name = Certificate.objects.values_list("company_name", flat=True).first()
+    word = max(name.lower().split(), key=len)
+    assert word in {w.lower() for w in _words()}
+    # A renamed certificate after the seed still adds its words (the trigger is back).
+    Certificate.objects.filter(pk=Certificate.objects.first().pk).update(
+        company_name="Sanggar Jaipong Priangan"
+    )
+    assert "jaipong" in _words()
+
+
+def _words() -> set[str]:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT word FROM registry_search_word")
+        return {row[0] for row in cursor.fetchall()}
