@@ -69,7 +69,7 @@ class CappedApiPaginator(LookupPaginator):
         if not self.capped:
             return super().page(number)
         bottom = (number - 1) * self.per_page
-        rows = list(self.object_list[bottom : bottom + self.per_page + 1])
+        rows = self.read(self.object_list[bottom : bottom + self.per_page + 1])
         if not rows and number > 1:
             raise EmptyPage("That page contains no results")
         return _OpenEndedPage(rows[: self.per_page], number, self, more=len(rows) > self.per_page)

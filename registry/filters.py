@@ -178,24 +178,8 @@ class CertificateFilter(django_filters.FilterSet):
             )
         return options
 
-    #: False: the text search hidden from its index (``qs_for_many_matches``).
-    text_indexed = True
-
     def filter_text(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
-        return selectors.certificate_search(queryset, text=value, indexed=self.text_indexed)
-
-    def qs_for_many_matches(self) -> QuerySet:
-        """The same rows, planned for a first page among many matches: with a text, the search
-        is hidden from the trigram index so PostgreSQL walks the order's index and stops after
-        a page (``selectors.certificate_search``). Used when the capped count hit its limit."""
-        if not self.is_bound or not self.form.is_valid() or not self.form.cleaned_data.get("q"):
-            return self.qs
-        self.text_indexed = False
-        try:
-            del self._qs
-            return self.qs
-        finally:
-            self.text_indexed = True
+        return selectors.certificate_search(queryset, text=value)
 
     def filter_number(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         # Exact match (the unique index); case and surrounding spaces are forgiven.

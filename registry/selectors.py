@@ -10,8 +10,7 @@ from decimal import Decimal
 
 from django.core.cache import cache
 from django.db import connection
-from django.db.models import BooleanField, Count, F, Max, Q, QuerySet
-from django.db.models.expressions import RawSQL
+from django.db.models import Count, F, Max, Q, QuerySet
 from django.db.models.functions import Coalesce, Floor, Substr, TruncDate
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -21,6 +20,7 @@ from applications import calculation, rules
 from applications.models import Application, Holiday, Province, Regency
 from applications.reasons import ReasonCode
 from applications.workdays import working_days_between
+from tkdnportal.pagination import SearchCondition
 
 from .models import Certificate
 from .programme import coverage_compute
@@ -129,12 +129,21 @@ def _escape_like(text: str) -> str:
 SIMILAR_WORDS_LIMIT = 20
 
 
-def _pg_substring(text: str, *, indexed: bool) -> str:
+def _pg_substring(text: str, *, indexed: bool = True) -> str:
     """SQL (one ``%s``) for "the normalised names contain ``text``". ``indexed=False`` hides the
-    expression from the trigram index (``|| ''``), so the planner walks the order's index and
-    stops after a page instead of collecting every match first (see ``certificate_search``)."""
+    expression from the trigram index (``|| ''``): the spelling a page among many matches is
+    read with (``tkdnportal.pagination.PlannedPaginator``)."""
     column = _PG_SEARCH_TEXT if indexed else f"({_PG_SEARCH_TEXT} || '')"
     return f"{column} LIKE '%%' || registry_normalise(%s) || '%%'"
+
+
+def _pg_contains_any(spellings: list[str]) -> SearchCondition:
+    """ "The names contain one of ``spellings``", served by the trigram index, or hidden from it
+    when the paginator walks the order's index instead."""
+    indexed = " OR ".join(_pg_substring(w) for w in spellings)
+    walked = " OR ".join(_pg_substring(w, indexed=False) for w in spellings)
+    # The SQL is constant; the user's text is only ever a bound parameter.
+    return SearchCondition(indexed, walked, [_escape_like(w) for w in spellings])
 
 
 def similar_words(word: str) -> list[str]:
@@ -149,9 +158,7 @@ def similar_words(word: str) -> list[str]:
         return [row[0] for row in cursor.fetchall()]
 
 
-def certificate_search(
-    queryset: QuerySet[Certificate], *, text: str, indexed: bool = True
-) -> QuerySet[Certificate]:
+def certificate_search(queryset: QuerySet[Certificate], *, text: str) -> QuerySet[Certificate]:
     """Partial match on company, product and brand names.
 
     PostgreSQL: a case- and accent-insensitive substring match, served by the trigram GIN index
@@ -163,10 +170,9 @@ def certificate_search(
     every word of the text having to match. Rechecking the similarity against every candidate
     certificate instead cost 1.7 s for one misspelt common word among a million certificates.
 
-    ``indexed=False`` asks for the same rows with the text conditions hidden from the trigram
-    index: for a first page among many matches (the caller knows from its capped count), walking
-    the order's index is faster than collecting every match and sorting (issue 17: the planner's
-    trigram estimates are 100-360x off, so it cannot tell by itself).
+    The conditions are ``SearchCondition``s: a paginator that finds the matches many reads its
+    page walking the order's index with them hidden from the trigram index
+    (``tkdnportal.pagination.PlannedPaginator``).
 
     SQLite: a plain case-insensitive substring match (fallback).
     """
@@ -174,28 +180,12 @@ def certificate_search(
     if not text:
         return queryset
     if connection.vendor == "postgresql":
-        # The SQL is constant; the user's text is only ever a bound parameter.
-        substring = RawSQL(  # nosec B611 # noqa: S611
-            _pg_substring(text, indexed=True), [_escape_like(text)], output_field=BooleanField()
-        )
+        substring = _pg_contains_any([text])
         if queryset.filter(substring).order_by().exists():
-            if indexed:
-                return queryset.filter(substring)
-            return queryset.filter(
-                RawSQL(  # nosec B611 # noqa: S611
-                    _pg_substring(text, indexed=False),
-                    [_escape_like(text)],
-                    output_field=BooleanField(),
-                )
-            )
+            return queryset.filter(substring)
         for word in text.split():
             spellings = [word, *(w for w in similar_words(word) if w != word)]
-            sql = " OR ".join(_pg_substring(w, indexed=indexed) for w in spellings)
-            queryset = queryset.filter(
-                RawSQL(  # nosec B611 # noqa: S611
-                    f"({sql})", [_escape_like(w) for w in spellings], output_field=BooleanField()
-                )
-            )
+            queryset = queryset.filter(_pg_contains_any(spellings))
         return queryset
     return queryset.filter(
         Q(company_name__icontains=text)

@@ -19,12 +19,11 @@ from django.http import (
 from django.middleware.csrf import get_token
 from django.shortcuts import render
 from django.utils import timezone
-from django.utils.functional import cached_property
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from tkdnportal.pagination import CappedCountPaginator
+from tkdnportal.pagination import PlannedPaginator
 from tkdnportal.spreadsheets import spreadsheet_row
 
 from . import selectors, signing
@@ -42,42 +41,14 @@ DEFAULT_PAGE_SIZE = 20
 LOOKUP_COUNT_LIMIT = 1000
 
 
-class CappedPaginator(CappedCountPaginator):
-    """The lookup's capped count: ``LOOKUP_COUNT_LIMIT`` unless told otherwise."""
+class LookupPaginator(PlannedPaginator):
+    """The lookup's capped count (``LOOKUP_COUNT_LIMIT``), which also chooses the plan of the
+    page (``tkdnportal.pagination.PlannedPaginator``)."""
 
     def __init__(self, object_list, per_page, *, limit: int | None = None, **kwargs):
         super().__init__(
             object_list, per_page, limit=LOOKUP_COUNT_LIMIT if limit is None else limit, **kwargs
         )
-
-
-class LookupPaginator(CappedPaginator):
-    """The lookup's capped count, which also chooses the plan of the page (issue 17).
-
-    The count reads the ids of at most ``limit + 1`` matches (the same index work as counting
-    them). All matches fit: the page is read by those ids (a primary-key lookup and a sort of at
-    most ``limit`` rows, whatever the planner thinks of the search). More than the limit: the
-    matches are common, so the page is read from ``many()`` (``CertificateFilter.
-    qs_for_many_matches``), which walks the order's index and stops after a page. Either way
-    the search conditions are rechecked once, not for the count and again for the page.
-    """
-
-    def __init__(self, object_list, per_page, *, many=None, **kwargs):
-        super().__init__(object_list, per_page, **kwargs)
-        self._many = many
-
-    @cached_property
-    def count(self) -> int:
-        ordering = self.object_list.query.order_by
-        ids = list(self.object_list.order_by().values_list("pk", flat=True)[: self.limit + 1])
-        self.capped = len(ids) > self.limit
-        if not self.capped:
-            self.object_list = (
-                selectors.certificates_public().filter(pk__in=ids).order_by(*ordering)
-            )
-        elif self._many is not None:
-            self.object_list = self._many()
-        return min(len(ids), self.limit)
 
 
 def _page_size(request: HttpRequest) -> int:
@@ -178,9 +149,7 @@ def lookup(request: HttpRequest) -> HttpResponse:
     Queries per page are constant: the province and regency choices, the count and the page.
     """
     filterset = CertificateFilter(request.GET, queryset=selectors.certificates_public())
-    paginator = LookupPaginator(
-        filterset.qs, _page_size(request), many=filterset.qs_for_many_matches
-    )
+    paginator = LookupPaginator(filterset.qs, _page_size(request))
     page = paginator.get_page(request.GET.get("page"))
     today = timezone.localdate()
     rows = [(certificate, certificate.effective_status(today)) for certificate in page]

@@ -11,6 +11,7 @@ certificate number or NIB, else the public lookup's trigram search over company,
 brand (``registry.selectors.certificate_search``).
 """
 
+import datetime
 import re
 
 from django import forms
@@ -105,7 +106,16 @@ class CertificateYearFilter(admin.SimpleListFilter):
     def queryset(self, request, queryset):
         value = self.value()
         if value and value.isdigit() and len(value) == 4:
-            return queryset.filter(year=int(value))
+            year = int(value)
+            # The number's year is the issue date's (registry.services.issue): the redundant
+            # date range lets a page walking the (issue_date, sequence) index start at the end
+            # of that year instead of at today (a word in 2023: 733,865 rows passed, 3 s, at
+            # 1,000,000 certificates).
+            return queryset.filter(
+                year=year,
+                issue_date__gte=datetime.date(year, 1, 1),
+                issue_date__lte=datetime.date(year, 12, 31),
+            )
         return queryset
 
 

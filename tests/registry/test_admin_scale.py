@@ -7,6 +7,7 @@ and the region scope as ``application_id IN (SELECT ...)``. Each is checked here
 changelist sends, so it cannot come back unnoticed.
 """
 
+import datetime
 import re
 
 from django.contrib.auth.models import Group
@@ -180,7 +181,8 @@ def test_year_filter_offers_the_years_of_the_number_sequences(client):
     CertificateSequence.objects.create(year=2025, last_value=4)
     CertificateSequence.objects.create(year=2026, last_value=1)
     CertificateSequence.objects.create(year=2027, last_value=0)
-    old = _certificate("Kursi Lama", year=2025)
+    # The number's year is the issue date's (registry.services.issue).
+    old = _certificate("Kursi Lama", year=2025, issue_date=datetime.date(2025, 6, 2))
     new = _certificate("Kursi Baru")
     client.force_login(UserFactory(is_staff=True, is_superuser=True))
     html = client.get(CERTIFICATES).content.decode()

@@ -51,12 +51,12 @@ def test_capped_paginator_counts_in_one_query(django_assert_num_queries):
         CertificateFactory()
     from registry.models import Certificate
 
-    paginator = views.CappedPaginator(Certificate.objects.order_by("-id"), 2, limit=3)
+    paginator = views.LookupPaginator(Certificate.objects.order_by("-id"), 2, limit=3)
     with django_assert_num_queries(1):
         assert paginator.count == 3
     assert paginator.capped
     assert paginator.num_pages == 2
-    exact = views.CappedPaginator(Certificate.objects.all(), 2, limit=4)
+    exact = views.LookupPaginator(Certificate.objects.all(), 2, limit=4)
     assert exact.count == 4
     assert not exact.capped
 
