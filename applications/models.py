@@ -28,6 +28,7 @@ from .validators import (
     validate_manufacturing_kbli,
     validate_nib,
     validate_npwp,
+    validate_regency_in_province,
 )
 
 #: Extensions a stored upload may have (applications.uploads.EXTENSIONS).
@@ -172,14 +173,7 @@ class Company(models.Model):
         return f"{self.name} (NIB {self.nib})"
 
     def clean(self) -> None:
-        if (
-            self.regency_id
-            and self.province_id
-            and not self.regency_id.startswith(f"{self.province_id}.")
-        ):
-            raise ValidationError(
-                {"regency": _("Kabupaten/kota tidak berada di provinsi yang dipilih.")}
-            )
+        validate_regency_in_province(province_id=self.province_id, regency_id=self.regency_id)
         if self.show_contact_to_buyers and not self.has_buyer_contact:
             raise ValidationError(
                 {
@@ -627,10 +621,7 @@ class Official(models.Model):
         return f"{self.user} — {self.regency or self.province}"
 
     def clean(self) -> None:
-        if self.regency_id and not self.regency_id.startswith(f"{self.province_id}."):
-            raise ValidationError(
-                {"regency": _("Kabupaten/kota tidak berada di provinsi yang dipilih.")}
-            )
+        validate_regency_in_province(province_id=self.province_id, regency_id=self.regency_id)
 
 
 class ApplicationSnapshot(models.Model):
@@ -815,12 +806,10 @@ class Event(models.Model):
             errors["place"] = _("Isi tempat acara, tautan daring, atau keduanya.")
         if self.regency_id and not self.province_id:
             errors["province"] = _("Pilih provinsi dari kabupaten/kota tersebut.")
-        elif (
-            self.regency_id
-            and self.province_id
-            and not self.regency_id.startswith(f"{self.province_id}.")
-        ):
-            errors["regency"] = _("Kabupaten/kota tidak berada di provinsi yang dipilih.")
+        try:
+            validate_regency_in_province(province_id=self.province_id, regency_id=self.regency_id)
+        except ValidationError as exc:
+            errors.update(exc.error_dict)
         if not self.province_id and not self.online_url.strip():
             errors["province"] = _("Acara tatap muka harus memiliki provinsi.")
         if errors:
