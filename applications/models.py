@@ -775,8 +775,21 @@ class Event(models.Model):
         verbose_name=_("dibuat oleh"),
     )
     cancelled = models.BooleanField(_("dibatalkan"), default=False, editable=False)
+    cancelled_at = models.DateTimeField(_("dibatalkan pada"), null=True, blank=True, editable=False)
+    cancelled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        editable=False,
+        verbose_name=_("dibatalkan oleh"),
+    )
     created_at = models.DateTimeField(_("dibuat"), auto_now_add=True)
     updated_at = models.DateTimeField(_("diperbarui"), auto_now=True)
+
+    #: What the registrants are told about when an official changes it (``EventChange``).
+    NOTIFIED_FIELDS = ("starts_at", "ends_at", "place", "online_url")
 
     class Meta:
         ordering = ["starts_at", "id"]
@@ -875,3 +888,70 @@ class Registration(models.Model):
 
     def __str__(self) -> str:
         return f"{self.owner} — {self.event} ({self.get_status_display()})"
+
+
+class EventChange(models.Model):
+    """A change the owners of an event are told about: its time, place or online link changed
+    (``CHANGED``), or it was cancelled (``CANCELLED``).
+
+    Written by ``services.event_save`` / ``services.event_cancel`` in the transaction of the
+    change, with one ``EventChangeNotice`` per owner then holding or awaiting a place; the
+    notices are sent after the commit by ``applications.tasks.event_change_notify_task``.
+    ``before`` and ``after`` hold ``Event.NOTIFIED_FIELDS`` (date-times in ISO 8601).
+    """
+
+    class Kind(models.TextChoices):
+        CHANGED = "changed", _("Diubah")
+        CANCELLED = "cancelled", _("Dibatalkan")
+
+    event = models.ForeignKey(
+        Event, on_delete=models.PROTECT, related_name="changes", verbose_name=_("acara")
+    )
+    kind = models.CharField(_("jenis"), max_length=20, choices=Kind.choices)
+    before = models.JSONField(_("sebelum"))
+    after = models.JSONField(_("sesudah"))
+    made_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("oleh"),
+    )
+    made_at = models.DateTimeField(_("pada"))
+
+    class Meta:
+        ordering = ["made_at", "id"]
+        verbose_name = _("perubahan acara")
+        verbose_name_plural = pgettext_lazy("plural", "perubahan acara")
+
+    def __str__(self) -> str:
+        return f"{self.event} — {self.get_kind_display()}"
+
+
+class EventChangeNotice(models.Model):
+    """The e-mail of one ``EventChange`` to one registered or waiting owner: sent at most once
+    (``sent_at`` is set in the transaction that sends it)."""
+
+    change = models.ForeignKey(
+        EventChange, on_delete=models.CASCADE, related_name="notices", verbose_name=_("perubahan")
+    )
+    registration = models.ForeignKey(
+        Registration,
+        on_delete=models.PROTECT,
+        related_name="change_notices",
+        verbose_name=_("pendaftaran"),
+    )
+    sent_at = models.DateTimeField(_("dikirim pada"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["change", "id"]
+        verbose_name = _("pemberitahuan perubahan acara")
+        verbose_name_plural = pgettext_lazy("plural", "pemberitahuan perubahan acara")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["change", "registration"], name="change_notice_one_per_registration"
+            ),
+        ]
+        indexes = [models.Index(fields=["sent_at", "change"])]
+
+    def __str__(self) -> str:
+        return f"{self.change} → {self.registration.owner}"

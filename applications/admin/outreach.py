@@ -12,21 +12,25 @@ from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.utils.html import format_html
+from django.db.models import Count, Q
+from django.template.response import TemplateResponse
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from applications import services
 from applications.exceptions import WorkflowError
+from applications.formatting import format_datetime, format_datetime_range
 from applications.models import Event, Province, Regency, Registration
 from applications.outreach import (
+    event_change_lines,
     event_in_scope,
     events_visible_to,
     events_with_conversion,
     official_of,
     sees_every_region,
 )
-from tkdnportal.admin import NotFoundOutsideScopeMixin
+from tkdnportal.admin import ConfirmedActionMixin, NotFoundOutsideScopeMixin
 
 
 def _formfield(field, **kwargs):
@@ -148,7 +152,7 @@ class RegistrationInline(admin.TabularInline):
 
 
 @admin.register(Event)
-class EventAdmin(NotFoundOutsideScopeMixin, admin.ModelAdmin):
+class EventAdmin(NotFoundOutsideScopeMixin, ConfirmedActionMixin, admin.ModelAdmin):
     form = EventForm
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     inlines = [RegistrationInline]
@@ -170,12 +174,12 @@ class EventAdmin(NotFoundOutsideScopeMixin, admin.ModelAdmin):
     date_hierarchy = "starts_at"
     ordering = ("-starts_at",)
     actions = ["cancel_events"]
-    readonly_fields = ("conversion", "cancelled", "created_by")
+    readonly_fields = ("conversion", "cancellation", "changes_told", "created_by")
     fieldsets = (
         (None, {"fields": ("kind", "title", "description", "partner")}),
         (_("Waktu dan tempat"), {"fields": ("starts_at", "ends_at", "place", "online_url")}),
         (_("Wilayah dan kuota"), {"fields": ("province", "regency", "capacity")}),
-        (_("Hasil"), {"fields": ("conversion", "cancelled", "created_by")}),
+        (_("Hasil"), {"fields": ("conversion", "cancellation", "changes_told", "created_by")}),
     )
 
     def get_queryset(self, request):
@@ -280,6 +284,43 @@ class EventAdmin(NotFoundOutsideScopeMixin, admin.ModelAdmin):
     def issued(self, obj):
         return obj.issued_count
 
+    @admin.display(description=_("dibatalkan"))
+    def cancellation(self, obj):
+        if obj is None or not obj.cancelled:
+            return gettext("Tidak")
+        if obj.cancelled_at is None:  # cancelled before who and when were recorded
+            return gettext("Ya")
+        return gettext("Ya, oleh %(who)s pada %(when)s") % {
+            "who": obj.cancelled_by,
+            "when": format_datetime(obj.cancelled_at),
+        }
+
+    @admin.display(description=_("perubahan yang diberitahukan kepada peserta"))
+    def changes_told(self, obj):
+        """Each change the owners were told about (time, place, link, cancellation) and how
+        many of their e-mails went out: the official sees that the news reached everyone."""
+        if obj is None or obj.pk is None:
+            return "—"
+        changes = obj.changes.select_related("made_by").annotate(
+            total=Count("notices"), sent=Count("notices", filter=Q(notices__sent_at__isnull=False))
+        )
+        rows = []
+        for change in changes.order_by("-made_at", "-pk"):
+            lines = event_change_lines(change, show_link=True)
+            what = "; ".join(f"{line.label}: {line.old} → {line.new}" for line in lines)
+            rows.append(
+                (
+                    format_datetime(change.made_at),
+                    change.made_by,
+                    what or change.get_kind_display(),
+                    gettext("e-mail terkirim %(sent)d dari %(total)d")
+                    % {"sent": change.sent, "total": change.total},
+                )
+            )
+        if not rows:
+            return "—"
+        return format_html("<ul>{}</ul>", format_html_join("", "<li>{} · {} · {} · {}</li>", rows))
+
     @admin.display(description=_("konversi"))
     def conversion(self, obj):
         if obj is None or obj.pk is None or not hasattr(obj, "registered_count"):
@@ -307,16 +348,32 @@ class EventAdmin(NotFoundOutsideScopeMixin, admin.ModelAdmin):
         permissions=["change"],
     )
     def cancel_events(self, request, queryset):
-        done = 0
-        for event in queryset:
-            try:
-                if services.event_cancel(event=event, actor=request.user):
-                    done += 1
-            except (WorkflowError, ValidationError) as exc:
-                self.message_user(
-                    request, f"{event}: {getattr(exc, 'message', exc)}", messages.ERROR
-                )
-        if done:
-            self.message_user(
-                request, gettext("%(n)d acara dibatalkan.") % {"n": done}, messages.SUCCESS
+        """Cancel the selected events after a confirmation page that lists them with the owners
+        who will be told (``services.event_cancel``: who and when are recorded)."""
+        if "apply" in request.POST:
+            self.apply_each(
+                request,
+                queryset,
+                lambda event: services.event_cancel(event=event, actor=request.user),
+                name=str,
+                errors=(WorkflowError, ValidationError),
+                done_message=gettext("%(n)d acara dibatalkan."),
             )
+            return None
+        events = list(queryset)
+        for event in events:
+            event.when = format_datetime_range(event.starts_at, event.ends_at)
+        context = self.confirmation_context(
+            request,
+            title=gettext("Batalkan acara"),
+            spec={
+                "warning": gettext(
+                    "Acara yang dibatalkan tidak dapat diaktifkan kembali. Setiap pemilik IKM "
+                    "yang terdaftar atau di daftar tunggu menerima satu e-mail pembatalan."
+                ),
+                "button": gettext("Ya, batalkan acara"),
+            },
+            form=None,
+            objects=events,
+        )
+        return TemplateResponse(request, "admin/applications/event/cancel.html", context)

@@ -7,6 +7,7 @@
 - ``processing``: the worker's calculation step and its retry.
 - ``outreach``: outreach events (officials), registrations and the waiting list (owners),
   attendance and the reminder of the day before.
+- ``outreach_notices``: what the owners of an event are told when it changes or is cancelled.
 
 The approval and everything after it (issue, revoke, extend) queue registry tasks and live in
 ``registry.services``: this package never imports the registry. The public names are re-exported
@@ -21,6 +22,7 @@ from .outreach import (
     registration_record_attendance,
     registration_remind,
 )
+from .outreach_notices import event_change_notice_send, event_change_notify
 from .owner import (
     ALLOWED_UPLOAD_TYPES,
     CERTIFIED_STATUSES,
@@ -72,6 +74,8 @@ __all__ = [
     "document_delete",
     "document_upload",
     "event_cancel",
+    "event_change_notice_send",
+    "event_change_notify",
     "event_save",
     "processing_retry",
     "product_save",
