@@ -830,7 +830,8 @@ class Event(models.Model):
 
 
 class Registration(models.Model):
-    """An owner's place at an event: registered, on the waiting list, or cancelled.
+    """An owner's place at an event: registered, on the waiting list, cancelled, or a walk-in
+    recorded at the event.
 
     One row per owner and event (a cancelled owner who registers again reuses it and joins the
     end of the queue). The waiting list is ordered by ``registered_at``; when a registered owner
@@ -842,6 +843,9 @@ class Registration(models.Model):
         REGISTERED = "registered", _("Terdaftar")
         WAITING = "waiting", _("Daftar tunggu")
         CANCELLED = "cancelled", _("Dibatalkan")
+        # Came without a place (recorded by an official at the event): attended, takes no
+        # place of the capacity, counts in the conversion like any attendee.
+        WALK_IN = "walk_in", _("Datang tanpa mendaftar")
 
     event = models.ForeignKey(
         Event, on_delete=models.PROTECT, related_name="registrations", verbose_name=_("acara")

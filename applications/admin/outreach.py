@@ -1,19 +1,22 @@
-"""Outreach events in the admin: officials plan events of their region, record attendance and
-read each event's conversion (registered → attended → applications started, submitted, issued).
+"""Outreach events in the admin: officials plan events of their region, record attendance (and
+walk-ins, owners who came without registering) and read each event's conversion (registered →
+attended → applications started, submitted, issued).
 
 Scope: ``applications.outreach.events_visible_to`` (an event outside the jurisdiction answers
 404); the region choices of the form are the official's own. Writes go through
-``applications.services.outreach``: the form checks what the service will check (jurisdiction,
-capacity against the places given) so a refusal is a message on the field, never a crash page.
-Events are never deleted: the "cancel" action keeps the registrations and tells the owners.
+``applications.services.outreach``; the forms (``outreach_forms``) check what the service will
+check, so a refusal is a message on the field, never a crash page. Events are never deleted: the
+"cancel" action (after a confirmation page) keeps the registrations and tells the owners.
 """
 
-from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
 from django.db.models import Count, Q
+from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -24,7 +27,6 @@ from applications.formatting import format_datetime, format_datetime_range
 from applications.models import Event, Province, Regency, Registration
 from applications.outreach import (
     event_change_lines,
-    event_in_scope,
     events_visible_to,
     events_with_conversion,
     official_of,
@@ -32,83 +34,7 @@ from applications.outreach import (
 )
 from tkdnportal.admin import ConfirmedActionMixin, NotFoundOutsideScopeMixin
 
-
-def _formfield(field, **kwargs):
-    # Links typed without a scheme are https (Django 6's default; no deprecation warning).
-    if isinstance(field, models.URLField):
-        kwargs.setdefault("assume_scheme", "https")
-    return field.formfield(**kwargs)
-
-
-class EventForm(forms.ModelForm):
-    class Meta:
-        model = Event
-        formfield_callback = _formfield
-        fields = (
-            "kind",
-            "title",
-            "description",
-            "starts_at",
-            "ends_at",
-            "place",
-            "online_url",
-            "capacity",
-            "province",
-            "regency",
-            "partner",
-        )
-
-    actor = None  # set by EventAdmin.get_form
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        # The admin's split date/time inputs have no <label> of their own (WCAG 1.3.1, 4.1.2):
-        # name each part.
-        names = {
-            "starts_at": (gettext("Tanggal mulai"), gettext("Jam mulai")),
-            "ends_at": (gettext("Tanggal selesai"), gettext("Jam selesai")),
-        }
-        for field, (date_name, time_name) in names.items():
-            widgets = getattr(self.fields[field].widget, "widgets", None)
-            if widgets:
-                widgets[0].attrs["aria-label"] = date_name
-                widgets[1].attrs["aria-label"] = time_name
-
-    def _post_clean(self):
-        super()._post_clean()
-        if self.errors or self.actor is None:
-            return
-        if not event_in_scope(event=self.instance, user=self.actor):
-            self.add_error(
-                "regency"
-                if official_of(self.actor) and official_of(self.actor).regency_id
-                else "province",
-                gettext("Acara hanya dapat dibuat untuk wilayah kerja Anda."),
-            )
-        elif self.instance.pk is not None:
-            taken = self.instance.registrations.filter(
-                status=Registration.Status.REGISTERED
-            ).count()
-            if self.instance.capacity < taken:
-                self.add_error(
-                    "capacity",
-                    gettext("Sudah ada %(n)d peserta terdaftar; kapasitas tidak dapat lebih kecil.")
-                    % {"n": taken},
-                )
-
-
-class AttendanceForm(forms.ModelForm):
-    class Meta:
-        model = Registration
-        fields = ("attended",)
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        # One checkbox per row under the column heading: its accessible name says whose it is.
-        if self.instance.pk:
-            self.fields["attended"].widget.attrs["aria-label"] = gettext("Hadir: %(owner)s") % {
-                "owner": self.instance.owner
-            }
+from .outreach_forms import AttendanceForm, EventForm, WalkInForm
 
 
 class RegistrationInline(admin.TabularInline):
@@ -184,6 +110,62 @@ class EventAdmin(NotFoundOutsideScopeMixin, ConfirmedActionMixin, admin.ModelAdm
 
     def get_queryset(self, request):
         return events_with_conversion(events_visible_to(request.user))
+
+    def get_urls(self):
+        info = self.opts.app_label, self.opts.model_name
+        own = [
+            path(
+                "<path:object_id>/peserta-tanpa-daftar/",
+                self.admin_site.admin_view(self.walk_in_view),
+                name="{}_{}_walk_in".format(*info),
+            ),
+        ]
+        return own + super().get_urls()
+
+    def walk_in_view(self, request, object_id):
+        """Record an owner who came without registering (``services.registration_walk_in``):
+        found by account e-mail or NIB; the event's page lists them as "datang tanpa mendaftar".
+        Scoped like the event page (another region's event: 404)."""
+        event = self.get_object(request, object_id)
+        if not self.has_change_permission(request, event):
+            raise PermissionDenied
+        form = WalkInForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            owner = form.cleaned_data["owner"]
+            try:
+                registration = services.registration_walk_in(
+                    event=event, owner=owner, actor=request.user
+                )
+            except WorkflowError as exc:
+                form.add_error("owner", exc.message)
+            else:
+                message = (
+                    gettext("%(owner)s dicatat hadir tanpa mendaftar.")
+                    if registration.status == Registration.Status.WALK_IN
+                    else gettext("%(owner)s sudah mendaftar; kehadirannya dicatat.")
+                )
+                self.message_user(request, message % {"owner": owner}, messages.SUCCESS)
+                return HttpResponseRedirect(
+                    reverse("admin:applications_event_change", args=[event.pk])
+                )
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": gettext("Catat peserta yang datang tanpa mendaftar"),
+            "event": event,
+            "when": format_datetime_range(event.starts_at, event.ends_at),
+            "form": form,
+        }
+        return TemplateResponse(request, "admin/applications/event/walk_in.html", context)
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        event = self.get_object(request, object_id)
+        extra = {}
+        if not event.cancelled and event.starts_at <= timezone.now():
+            # At the event: the official records who came without registering.
+            extra["walk_in_url"] = reverse("admin:applications_event_walk_in", args=[event.pk])
+        extra.update(extra_context or {})
+        return super().change_view(request, object_id, form_url, extra)
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change=change, **kwargs)

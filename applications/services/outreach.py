@@ -175,6 +175,46 @@ def registration_record_attendance(
     return locked
 
 
+def registration_walk_in(*, event: Event, owner, actor) -> Registration:
+    """Record that ``owner`` came to ``event`` without a place (the official's "walk-in" at the
+    door). Called by the event admin's walk-in page.
+
+    Same rules as recording attendance (an official of the event's region, once the event has
+    started) and the event must not be cancelled. An owner who holds or awaits a place is simply
+    marked present; anyone else (no row, or a cancelled one) gets a ``WALK_IN`` registration,
+    attended, which takes no place of the capacity and counts in the conversion like any
+    attendee. Staff accounts are refused. Recording twice changes nothing.
+    """
+    if not event_in_scope(event=event, user=actor):
+        raise WorkflowError(_("Acara ini di luar wilayah kerja Anda."))
+    if owner.is_staff:
+        raise WorkflowError(_("Akun petugas tidak dapat dicatat sebagai peserta."))
+    with transaction.atomic():
+        locked = _locked_event(event.pk)
+        now = timezone.now()
+        if locked.cancelled:
+            raise WorkflowError(_("Acara ini dibatalkan oleh penyelenggara."))
+        if locked.starts_at > now:
+            raise WorkflowError(_("Kehadiran baru dapat dicatat setelah acara dimulai."))
+        registration = (
+            Registration.objects.select_for_update().filter(event=locked, owner=owner).first()
+        )
+        if registration is None:
+            registration = Registration(event=locked, owner=owner)
+        if registration.pk is None or registration.status == R.CANCELLED:
+            registration.status = R.WALK_IN
+            registration.registered_at = now
+            registration.cancelled_at = None
+        elif registration.attended:
+            return registration
+        registration.attended = True
+        registration.attendance_recorded_by = actor
+        registration.attendance_recorded_at = now
+        registration.full_clean(exclude=["event", "owner"])
+        registration.save()
+    return registration
+
+
 # --- Owners ------------------------------------------------------------------------------------
 
 
