@@ -23,6 +23,13 @@ def confirmation_url(*, user) -> str:
     return reverse("activate", kwargs={"uidb64": uid, "token": token})
 
 
+def mail_render(*, subject_template: str, body_template: str, context: dict) -> tuple[str, str]:
+    """The subject (one line) and plain-text body of a portal e-mail, in the active language.
+    The account e-mails (``mail_queue``) and the outreach events' e-mails use it."""
+    subject = " ".join(render_to_string(subject_template, context).split())
+    return subject, render_to_string(body_template, context)
+
+
 def mail_queue(*, subject_template: str, body_template: str, context: dict, to: str) -> None:
     """Render an account e-mail now and let the worker send it after the commit
     (``accounts.tasks.mail_send_task``): the request never waits for the mail server."""
@@ -30,8 +37,9 @@ def mail_queue(*, subject_template: str, body_template: str, context: dict, to: 
 
     from .tasks import mail_send_task
 
-    subject = " ".join(render_to_string(subject_template, context).split())
-    body = render_to_string(body_template, context)
+    subject, body = mail_render(
+        subject_template=subject_template, body_template=body_template, context=context
+    )
     transaction.on_commit(lambda: enqueue(mail_send_task, subject, body, to))
 
 

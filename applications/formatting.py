@@ -6,8 +6,9 @@ English: "Rp 850,000,000", "32.50 %", "5 working days", "3 December 2026". The l
 active one (a page, an e-mail rendered under ``translation.override``, the certificate PDF in
 Bahasa Indonesia). Used by templates (``{% load tkdn_format %}``: ``rupiah``, ``percent``,
 ``working_days``, ``long_date``, ``number``), the admin (``admin_column``), the certificate
-PDF (``format_id_number``: always Indonesian), the certificate e-mail and the history notes, so
-every page and paper prints the same digits. CSV/XLSX downloads keep plain machine numbers.
+PDF (``format_id_number``: always Indonesian), the certificate e-mail, the history notes and the
+outreach events' e-mails (``format_datetime``, ``format_datetime_range``), so every page and
+paper prints the same digits. CSV/XLSX downloads keep plain machine numbers.
 """
 
 import datetime
@@ -91,6 +92,27 @@ def format_date(value) -> str:
     if not isinstance(value, datetime.date):
         return str(value)
     return formats.date_format(value, "j F Y")
+
+
+def format_datetime(value) -> str:
+    """ "Kamis, 3 Desember 2026, 09.00 WIB" (id) / "Thursday, 3 December 2026, 09.00 WIB" (en):
+    a moment in local time with the zone's name."""
+    if not isinstance(value, datetime.datetime):
+        return "" if value is None else str(value)
+    value = timezone.localtime(value)
+    return f"{formats.date_format(value, 'l, j F Y')}, {value:%H.%M} {value.tzname()}"
+
+
+def format_datetime_range(start, end) -> str:
+    """When an event runs: "Kamis, 3 Desember 2026, 09.00–12.00 WIB"; an end on another day
+    names its date too ("…, 09.00 – Jumat, 4 Desember 2026, 12.00 WIB"). The outreach events'
+    e-mails and pages (a change of time is shown as old → new in these words)."""
+    if not isinstance(start, datetime.datetime) or not isinstance(end, datetime.datetime):
+        return ""
+    start, end = timezone.localtime(start), timezone.localtime(end)
+    if end.date() != start.date():
+        return f"{format_datetime(start).rsplit(' ', 1)[0]} – {format_datetime(end)}"
+    return f"{format_datetime(start).rsplit(' ', 1)[0]}–{end:%H.%M} {end.tzname()}"
 
 
 #: The name of each factor of any rule set (applications.calculation.FACTORS), shown on the

@@ -28,6 +28,7 @@ from .validators import (
     validate_manufacturing_kbli,
     validate_nib,
     validate_npwp,
+    validate_regency_in_province,
 )
 
 #: Extensions a stored upload may have (applications.uploads.EXTENSIONS).
@@ -172,14 +173,7 @@ class Company(models.Model):
         return f"{self.name} (NIB {self.nib})"
 
     def clean(self) -> None:
-        if (
-            self.regency_id
-            and self.province_id
-            and not self.regency_id.startswith(f"{self.province_id}.")
-        ):
-            raise ValidationError(
-                {"regency": _("Kabupaten/kota tidak berada di provinsi yang dipilih.")}
-            )
+        validate_regency_in_province(province_id=self.province_id, regency_id=self.regency_id)
         if self.show_contact_to_buyers and not self.has_buyer_contact:
             raise ValidationError(
                 {
@@ -627,10 +621,7 @@ class Official(models.Model):
         return f"{self.user} — {self.regency or self.province}"
 
     def clean(self) -> None:
-        if self.regency_id and not self.regency_id.startswith(f"{self.province_id}."):
-            raise ValidationError(
-                {"regency": _("Kabupaten/kota tidak berada di provinsi yang dipilih.")}
-            )
+        validate_regency_in_province(province_id=self.province_id, regency_id=self.regency_id)
 
 
 class ApplicationSnapshot(models.Model):
@@ -784,8 +775,21 @@ class Event(models.Model):
         verbose_name=_("dibuat oleh"),
     )
     cancelled = models.BooleanField(_("dibatalkan"), default=False, editable=False)
+    cancelled_at = models.DateTimeField(_("dibatalkan pada"), null=True, blank=True, editable=False)
+    cancelled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        editable=False,
+        verbose_name=_("dibatalkan oleh"),
+    )
     created_at = models.DateTimeField(_("dibuat"), auto_now_add=True)
     updated_at = models.DateTimeField(_("diperbarui"), auto_now=True)
+
+    #: What the registrants are told about when an official changes it (``EventChange``).
+    NOTIFIED_FIELDS = ("starts_at", "ends_at", "place", "online_url")
 
     class Meta:
         ordering = ["starts_at", "id"]
@@ -815,12 +819,10 @@ class Event(models.Model):
             errors["place"] = _("Isi tempat acara, tautan daring, atau keduanya.")
         if self.regency_id and not self.province_id:
             errors["province"] = _("Pilih provinsi dari kabupaten/kota tersebut.")
-        elif (
-            self.regency_id
-            and self.province_id
-            and not self.regency_id.startswith(f"{self.province_id}.")
-        ):
-            errors["regency"] = _("Kabupaten/kota tidak berada di provinsi yang dipilih.")
+        try:
+            validate_regency_in_province(province_id=self.province_id, regency_id=self.regency_id)
+        except ValidationError as exc:
+            errors.update(exc.error_dict)
         if not self.province_id and not self.online_url.strip():
             errors["province"] = _("Acara tatap muka harus memiliki provinsi.")
         if errors:
@@ -828,7 +830,8 @@ class Event(models.Model):
 
 
 class Registration(models.Model):
-    """An owner's place at an event: registered, on the waiting list, or cancelled.
+    """An owner's place at an event: registered, on the waiting list, cancelled, or a walk-in
+    recorded at the event.
 
     One row per owner and event (a cancelled owner who registers again reuses it and joins the
     end of the queue). The waiting list is ordered by ``registered_at``; when a registered owner
@@ -840,6 +843,9 @@ class Registration(models.Model):
         REGISTERED = "registered", _("Terdaftar")
         WAITING = "waiting", _("Daftar tunggu")
         CANCELLED = "cancelled", _("Dibatalkan")
+        # Came without a place (recorded by an official at the event): attended, takes no
+        # place of the capacity, counts in the conversion like any attendee.
+        WALK_IN = "walk_in", _("Datang tanpa mendaftar")
 
     event = models.ForeignKey(
         Event, on_delete=models.PROTECT, related_name="registrations", verbose_name=_("acara")
@@ -886,3 +892,70 @@ class Registration(models.Model):
 
     def __str__(self) -> str:
         return f"{self.owner} — {self.event} ({self.get_status_display()})"
+
+
+class EventChange(models.Model):
+    """A change the owners of an event are told about: its time, place or online link changed
+    (``CHANGED``), or it was cancelled (``CANCELLED``).
+
+    Written by ``services.event_save`` / ``services.event_cancel`` in the transaction of the
+    change, with one ``EventChangeNotice`` per owner then holding or awaiting a place; the
+    notices are sent after the commit by ``applications.tasks.event_change_notify_task``.
+    ``before`` and ``after`` hold ``Event.NOTIFIED_FIELDS`` (date-times in ISO 8601).
+    """
+
+    class Kind(models.TextChoices):
+        CHANGED = "changed", _("Diubah")
+        CANCELLED = "cancelled", _("Dibatalkan")
+
+    event = models.ForeignKey(
+        Event, on_delete=models.PROTECT, related_name="changes", verbose_name=_("acara")
+    )
+    kind = models.CharField(_("jenis"), max_length=20, choices=Kind.choices)
+    before = models.JSONField(_("sebelum"))
+    after = models.JSONField(_("sesudah"))
+    made_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("oleh"),
+    )
+    made_at = models.DateTimeField(_("pada"))
+
+    class Meta:
+        ordering = ["made_at", "id"]
+        verbose_name = _("perubahan acara")
+        verbose_name_plural = pgettext_lazy("plural", "perubahan acara")
+
+    def __str__(self) -> str:
+        return f"{self.event} — {self.get_kind_display()}"
+
+
+class EventChangeNotice(models.Model):
+    """The e-mail of one ``EventChange`` to one registered or waiting owner: sent at most once
+    (``sent_at`` is set in the transaction that sends it)."""
+
+    change = models.ForeignKey(
+        EventChange, on_delete=models.CASCADE, related_name="notices", verbose_name=_("perubahan")
+    )
+    registration = models.ForeignKey(
+        Registration,
+        on_delete=models.PROTECT,
+        related_name="change_notices",
+        verbose_name=_("pendaftaran"),
+    )
+    sent_at = models.DateTimeField(_("dikirim pada"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["change", "id"]
+        verbose_name = _("pemberitahuan perubahan acara")
+        verbose_name_plural = pgettext_lazy("plural", "pemberitahuan perubahan acara")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["change", "registration"], name="change_notice_one_per_registration"
+            ),
+        ]
+        indexes = [models.Index(fields=["sent_at", "change"])]
+
+    def __str__(self) -> str:
+        return f"{self.change} → {self.registration.owner}"

@@ -31,8 +31,10 @@ from django.db.models import (
     When,
 )
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from .models import Application, Event, Registration
+from .formatting import format_datetime_range
+from .models import Application, Event, EventChange, EventChangeNotice, Registration
 from .selectors import NATIONAL_ADMIN_GROUP
 
 S = Application.Status
@@ -273,4 +275,79 @@ def registrations_due_reminder(*, now: datetime.datetime | None = None) -> list[
         )
         .order_by("pk")
         .values_list("pk", flat=True)
+    )
+
+
+# --- Changes the owners are told about ---------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ChangeLine:
+    """One changed thing of an event, in the active language: "Tempat: Aula A → Aula B"."""
+
+    label: str
+    old: str
+    new: str
+
+
+def _instant(value: str | None) -> datetime.datetime | None:
+    return datetime.datetime.fromisoformat(value) if value else None
+
+
+def event_when(values: dict) -> str:
+    """The time of an ``EventChange.before``/``after`` snapshot, as the e-mails write it."""
+    return format_datetime_range(_instant(values.get("starts_at")), _instant(values.get("ends_at")))
+
+
+def event_change_lines(change: EventChange, *, show_link: bool) -> list[ChangeLine]:
+    """What a change changed, old → new (formatted by ``applications.formatting``); nothing for
+    a cancellation. The online link's values only with ``show_link`` (for a registered owner, as
+    on the event page); anyone else reads that the link changed, not the link."""
+    before, after = change.before, change.after
+    lines = []
+    if any(_instant(before[f]) != _instant(after[f]) for f in ("starts_at", "ends_at")):
+        lines.append(ChangeLine(_("Waktu"), event_when(before), event_when(after)))
+    if before["place"] != after["place"]:
+        lines.append(ChangeLine(_("Tempat"), before["place"] or "—", after["place"] or "—"))
+    if before["online_url"] != after["online_url"]:
+
+        def link(value):
+            if not value:
+                return "—"
+            return value if show_link else _("(hanya untuk peserta terdaftar)")
+
+        lines.append(
+            ChangeLine(_("Tautan daring"), link(before["online_url"]), link(after["online_url"]))
+        )
+    return lines
+
+
+def event_changes_shown(event: Event, *, show_link: bool, limit: int = 5) -> list[dict]:
+    """The latest changes of ``event`` for its page (newest first): when, and the lines."""
+    changes = event.changes.filter(kind=EventChange.Kind.CHANGED).order_by("-made_at", "-pk")
+    return [
+        {"made_at": change.made_at, "lines": event_change_lines(change, show_link=show_link)}
+        for change in changes[:limit]
+    ]
+
+
+def event_changes_pending(*, older_than_seconds: int | None = None) -> list[int]:
+    """Ids of changes with notices still unsent after ``TKDN_SWEEP_AFTER_SECONDS`` (the broker
+    was down at the commit, or the mail server refused), of events not over yet (news of an
+    event that is over helps nobody; it also ends the retries of an address that keeps
+    failing). For the periodic sweep (``applications.tasks.sweep_stalled_task``)."""
+    from django.conf import settings
+
+    seconds = (
+        older_than_seconds if older_than_seconds is not None else settings.TKDN_SWEEP_AFTER_SECONDS
+    )
+    now = timezone.now()
+    cutoff = now - datetime.timedelta(seconds=seconds)
+    return list(
+        EventChangeNotice.objects.filter(
+            sent_at__isnull=True, change__made_at__lt=cutoff, change__event__ends_at__gt=now
+        )
+        .order_by("change_id")
+        .values_list("change_id", flat=True)
+        .distinct()[:500]
     )

@@ -42,6 +42,9 @@ def event_ics(event: Event) -> bytes:
     vevent.add("uid", event_uid(event))
     vevent.add("dtstamp", timezone.now().astimezone(zoneinfo.ZoneInfo("UTC")))
     vevent.add("last-modified", event.updated_at.astimezone(zoneinfo.ZoneInfo("UTC")))
+    # RFC 5545 §3.8.7.4: a calendar replaces its copy only when the sequence grows; it grows
+    # with each change the owners were told about (new time, place or link, cancellation).
+    vevent.add("sequence", event.changes.count())
     vevent.add("dtstart", event.starts_at.astimezone(WIB))
     vevent.add("dtend", event.ends_at.astimezone(WIB))
     vevent.add("summary", event.title)

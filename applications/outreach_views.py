@@ -18,7 +18,7 @@ from django.views.decorators.http import require_GET, require_POST
 from . import services
 from .exceptions import WorkflowError
 from .models import Event, Registration
-from .outreach import events_upcoming_for, seats_taken, waiting_position
+from .outreach import event_changes_shown, events_upcoming_for, seats_taken, waiting_position
 from .outreach_calendar import event_ics
 
 R = Registration.Status
@@ -76,12 +76,15 @@ def event_detail(request: HttpRequest, public_id) -> HttpResponse:
         )
     now = timezone.now()
     taken = seats_taken(event)
+    registered = registration is not None and registration.status == R.REGISTERED
     return render(
         request,
         "applications/event_detail.html",
         {
             "event": event,
             "registration": registration,
+            # What the organisers changed, old → new (the online link's values: registered only).
+            "changes": [] if event.cancelled else event_changes_shown(event, show_link=registered),
             "position": waiting_position(registration) if registration else None,
             "seats_left": max(event.capacity - taken, 0),
             "is_full": taken >= event.capacity,

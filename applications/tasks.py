@@ -46,14 +46,19 @@ def sweep_stalled_task() -> dict[str, int]:
     An application submitted while the broker was down (``enqueue`` logs and returns) or whose
     message was dropped waits in SUBMITTED. Anything that has waited longer than
     ``TKDN_SWEEP_AFTER_SECONDS`` is queued again; the task is idempotent, so a message that was
-    only slow does no harm. Approved applications waiting for their certificate are the
-    registry's sweep (``registry.tasks.sweep_approved_task``).
+    only slow does no harm. The same goes for outreach events' change notices still unsent.
+    Approved applications waiting for their certificate are the registry's sweep
+    (``registry.tasks.sweep_approved_task``).
     """
     from . import selectors
+    from .outreach import event_changes_pending
 
-    counts = {"calculate": 0}
+    counts = {"calculate": 0, "event_changes": 0}
     for application_id in selectors.applications_stalled(status=Application.Status.SUBMITTED):
         counts["calculate"] += enqueue(application_calculate_task, application_id)
+    # Event changes whose notices are still unsent (lost message, mail server down).
+    for change_id in event_changes_pending():
+        counts["event_changes"] += enqueue(event_change_notify_task, change_id)
     return counts
 
 
@@ -81,3 +86,15 @@ def event_reminders_task() -> dict[str, int]:
             logger.warning("Reminder %s not sent; next run retries", registration_id, exc_info=True)
             counts["failed"] += 1
     return counts
+
+
+@shared_task(acks_late=True, autoretry_for=TRANSIENT_ERRORS, retry_backoff=60, max_retries=3)
+def event_change_notify_task(change_id: int) -> dict[str, int]:
+    """Tell every owner of an event about one change (new time, place or link, or the
+    cancellation): ``services.event_change_notify``. Queued on commit of the change.
+
+    Idempotent: each notice is marked sent in the transaction that sends it, so a duplicate
+    message sends only what is still pending. A mail that failed stays pending: the sweep
+    (``sweep_stalled_task``) queues the change again until the event is over.
+    """
+    return services.event_change_notify(change_id=change_id)

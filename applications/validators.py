@@ -63,6 +63,25 @@ def validate_kbli_list(value: list) -> None:
         validate_kbli(code if isinstance(code, str) else "")
 
 
+def validate_regency_in_province(*, province_id: str | None, regency_id: str | None) -> None:
+    """Refuse a regency/city that does not lie in the chosen province, on the ``regency`` field.
+
+    Regency codes are ``PP.RR`` with the province's code ``PP`` in front (``32.73`` Kota Bandung
+    in ``32`` Jawa Barat), so the check needs no query. Either side missing is left to the
+    field's own rules (required or not). The one check of every model with a province and a
+    regency: companies, officials, events, IKM populations, programme targets.
+    """
+    if regency_id and province_id and not regency_id.startswith(f"{province_id}."):
+        raise ValidationError(
+            {
+                "regency": ValidationError(
+                    _("Kabupaten/kota tidak berada di provinsi yang dipilih."),
+                    code="regency_outside_province",
+                )
+            }
+        )
+
+
 def validate_hs_code(value: str) -> None:
     if value and not re.fullmatch(r"\d{4}(\.?\d{2}){0,3}", value):
         raise ValidationError(

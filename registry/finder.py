@@ -16,9 +16,12 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from applications.validators import validate_regency_in_province
 
 from . import procurement, selectors
 from .models import Certificate
@@ -137,10 +140,10 @@ class SupplierFinderForm(forms.Form):
         data = super().clean()
         province, regency = data.get("province"), data.get("regency")
         if regency:
-            if province and not regency.startswith(f"{province}."):
-                self.add_error(
-                    "regency", _("Kabupaten/kota ini tidak berada di provinsi yang dipilih.")
-                )
+            try:
+                validate_regency_in_province(province_id=province, regency_id=regency)
+            except ValidationError as exc:
+                self.add_error(None, exc)
             else:
                 data["province"] = regency.split(".", 1)[0]
         if data.get("min_tkdn") is None and "min_tkdn" not in self.errors:

@@ -9,12 +9,15 @@ import datetime
 import secrets
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
+
+from applications.validators import validate_regency_in_province
 
 
 def new_verification_token() -> str:
@@ -252,16 +255,7 @@ class RegionPopulation(models.Model):
         return f"{region} {self.year}: {self.ikm_count}"
 
     def clean(self) -> None:
-        from django.core.exceptions import ValidationError
-
-        if (
-            self.regency_id
-            and self.province_id
-            and not self.regency_id.startswith(f"{self.province_id}.")
-        ):
-            raise ValidationError(
-                {"regency": _("Kabupaten/kota tidak berada di provinsi yang dipilih.")}
-            )
+        validate_regency_in_province(province_id=self.province_id, regency_id=self.regency_id)
         if not (self.source or "").strip():
             raise ValidationError({"source": _("Sebutkan sumber data.")})
 
@@ -334,16 +328,7 @@ class ProgrammeTarget(models.Model):
         return f"{region} {self.year}: {self.get_metric_display()} {self.target}"
 
     def clean(self) -> None:
-        from django.core.exceptions import ValidationError
-
-        if (
-            self.regency_id
-            and self.province_id
-            and not self.regency_id.startswith(f"{self.province_id}.")
-        ):
-            raise ValidationError(
-                {"regency": _("Kabupaten/kota tidak berada di provinsi yang dipilih.")}
-            )
+        validate_regency_in_province(province_id=self.province_id, regency_id=self.regency_id)
 
 
 class CertificateReminder(models.Model):

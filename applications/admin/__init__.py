@@ -8,7 +8,8 @@ Layout (imports go one way, ``tkdnportal`` ← ``applications`` ← ``registry``
   ``perform_decision`` and ``get_urls`` are the hooks a subclass extends.
 - ``filters.py``, ``clock.py``, ``display.py``, ``scoping.py``: list filters, the service-level
   clock, HTML pieces (breakdown table, file links) and region scoping, also used by the registry.
-- ``outreach.py``: outreach events (scoped to the region), attendance and conversion.
+- ``outreach.py``: outreach events (scoped to the region), attendance, walk-ins, cancellation and
+  conversion; their forms in ``outreach_forms.py``.
 - ``reference.py``: regions, holidays, companies, products, officials, snapshots (registered here).
 
 The ``Application`` model is registered by ``registry.admin`` with a subclass that adds what needs

@@ -1,110 +1,40 @@
-"""Outreach events in the admin: officials plan events of their region, record attendance and
-read each event's conversion (registered → attended → applications started, submitted, issued).
+"""Outreach events in the admin: officials plan events of their region, record attendance (and
+walk-ins, owners who came without registering) and read each event's conversion (registered →
+attended → applications started, submitted, issued).
 
 Scope: ``applications.outreach.events_visible_to`` (an event outside the jurisdiction answers
 404); the region choices of the form are the official's own. Writes go through
-``applications.services.outreach``: the form checks what the service will check (jurisdiction,
-capacity against the places given) so a refusal is a message on the field, never a crash page.
-Events are never deleted: the "cancel" action keeps the registrations and tells the owners.
+``applications.services.outreach``; the forms (``outreach_forms``) check what the service will
+check, so a refusal is a message on the field, never a crash page. Events are never deleted: the
+"cancel" action (after a confirmation page) keeps the registrations and tells the owners.
 """
 
-from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
-from django.utils.html import format_html
+from django.db.models import Count, Q
+from django.http import HttpResponseRedirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from applications import services
 from applications.exceptions import WorkflowError
+from applications.formatting import format_datetime, format_datetime_range
 from applications.models import Event, Province, Regency, Registration
 from applications.outreach import (
-    event_in_scope,
+    event_change_lines,
     events_visible_to,
     events_with_conversion,
     official_of,
     sees_every_region,
 )
-from tkdnportal.admin import NotFoundOutsideScopeMixin
+from tkdnportal.admin import ConfirmedActionMixin, NotFoundOutsideScopeMixin
 
-
-def _formfield(field, **kwargs):
-    # Links typed without a scheme are https (Django 6's default; no deprecation warning).
-    if isinstance(field, models.URLField):
-        kwargs.setdefault("assume_scheme", "https")
-    return field.formfield(**kwargs)
-
-
-class EventForm(forms.ModelForm):
-    class Meta:
-        model = Event
-        formfield_callback = _formfield
-        fields = (
-            "kind",
-            "title",
-            "description",
-            "starts_at",
-            "ends_at",
-            "place",
-            "online_url",
-            "capacity",
-            "province",
-            "regency",
-            "partner",
-        )
-
-    actor = None  # set by EventAdmin.get_form
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        # The admin's split date/time inputs have no <label> of their own (WCAG 1.3.1, 4.1.2):
-        # name each part.
-        names = {
-            "starts_at": (gettext("Tanggal mulai"), gettext("Jam mulai")),
-            "ends_at": (gettext("Tanggal selesai"), gettext("Jam selesai")),
-        }
-        for field, (date_name, time_name) in names.items():
-            widgets = getattr(self.fields[field].widget, "widgets", None)
-            if widgets:
-                widgets[0].attrs["aria-label"] = date_name
-                widgets[1].attrs["aria-label"] = time_name
-
-    def _post_clean(self):
-        super()._post_clean()
-        if self.errors or self.actor is None:
-            return
-        if not event_in_scope(event=self.instance, user=self.actor):
-            self.add_error(
-                "regency"
-                if official_of(self.actor) and official_of(self.actor).regency_id
-                else "province",
-                gettext("Acara hanya dapat dibuat untuk wilayah kerja Anda."),
-            )
-        elif self.instance.pk is not None:
-            taken = self.instance.registrations.filter(
-                status=Registration.Status.REGISTERED
-            ).count()
-            if self.instance.capacity < taken:
-                self.add_error(
-                    "capacity",
-                    gettext("Sudah ada %(n)d peserta terdaftar; kapasitas tidak dapat lebih kecil.")
-                    % {"n": taken},
-                )
-
-
-class AttendanceForm(forms.ModelForm):
-    class Meta:
-        model = Registration
-        fields = ("attended",)
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        # One checkbox per row under the column heading: its accessible name says whose it is.
-        if self.instance.pk:
-            self.fields["attended"].widget.attrs["aria-label"] = gettext("Hadir: %(owner)s") % {
-                "owner": self.instance.owner
-            }
+from .outreach_forms import AttendanceForm, EventForm, WalkInForm
 
 
 class RegistrationInline(admin.TabularInline):
@@ -148,7 +78,7 @@ class RegistrationInline(admin.TabularInline):
 
 
 @admin.register(Event)
-class EventAdmin(NotFoundOutsideScopeMixin, admin.ModelAdmin):
+class EventAdmin(NotFoundOutsideScopeMixin, ConfirmedActionMixin, admin.ModelAdmin):
     form = EventForm
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     inlines = [RegistrationInline]
@@ -170,16 +100,72 @@ class EventAdmin(NotFoundOutsideScopeMixin, admin.ModelAdmin):
     date_hierarchy = "starts_at"
     ordering = ("-starts_at",)
     actions = ["cancel_events"]
-    readonly_fields = ("conversion", "cancelled", "created_by")
+    readonly_fields = ("conversion", "cancellation", "changes_told", "created_by")
     fieldsets = (
         (None, {"fields": ("kind", "title", "description", "partner")}),
         (_("Waktu dan tempat"), {"fields": ("starts_at", "ends_at", "place", "online_url")}),
         (_("Wilayah dan kuota"), {"fields": ("province", "regency", "capacity")}),
-        (_("Hasil"), {"fields": ("conversion", "cancelled", "created_by")}),
+        (_("Hasil"), {"fields": ("conversion", "cancellation", "changes_told", "created_by")}),
     )
 
     def get_queryset(self, request):
         return events_with_conversion(events_visible_to(request.user))
+
+    def get_urls(self):
+        info = self.opts.app_label, self.opts.model_name
+        own = [
+            path(
+                "<path:object_id>/peserta-tanpa-daftar/",
+                self.admin_site.admin_view(self.walk_in_view),
+                name="{}_{}_walk_in".format(*info),
+            ),
+        ]
+        return own + super().get_urls()
+
+    def walk_in_view(self, request, object_id):
+        """Record an owner who came without registering (``services.registration_walk_in``):
+        found by account e-mail or NIB; the event's page lists them as "datang tanpa mendaftar".
+        Scoped like the event page (another region's event: 404)."""
+        event = self.get_object(request, object_id)
+        if not self.has_change_permission(request, event):
+            raise PermissionDenied
+        form = WalkInForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            owner = form.cleaned_data["owner"]
+            try:
+                registration = services.registration_walk_in(
+                    event=event, owner=owner, actor=request.user
+                )
+            except WorkflowError as exc:
+                form.add_error("owner", exc.message)
+            else:
+                message = (
+                    gettext("%(owner)s dicatat hadir tanpa mendaftar.")
+                    if registration.status == Registration.Status.WALK_IN
+                    else gettext("%(owner)s sudah mendaftar; kehadirannya dicatat.")
+                )
+                self.message_user(request, message % {"owner": owner}, messages.SUCCESS)
+                return HttpResponseRedirect(
+                    reverse("admin:applications_event_change", args=[event.pk])
+                )
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": gettext("Catat peserta yang datang tanpa mendaftar"),
+            "event": event,
+            "when": format_datetime_range(event.starts_at, event.ends_at),
+            "form": form,
+        }
+        return TemplateResponse(request, "admin/applications/event/walk_in.html", context)
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        event = self.get_object(request, object_id)
+        extra = {}
+        if not event.cancelled and event.starts_at <= timezone.now():
+            # At the event: the official records who came without registering.
+            extra["walk_in_url"] = reverse("admin:applications_event_walk_in", args=[event.pk])
+        extra.update(extra_context or {})
+        return super().change_view(request, object_id, form_url, extra)
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change=change, **kwargs)
@@ -280,6 +266,43 @@ class EventAdmin(NotFoundOutsideScopeMixin, admin.ModelAdmin):
     def issued(self, obj):
         return obj.issued_count
 
+    @admin.display(description=_("dibatalkan"))
+    def cancellation(self, obj):
+        if obj is None or not obj.cancelled:
+            return gettext("Tidak")
+        if obj.cancelled_at is None:  # cancelled before who and when were recorded
+            return gettext("Ya")
+        return gettext("Ya, oleh %(who)s pada %(when)s") % {
+            "who": obj.cancelled_by,
+            "when": format_datetime(obj.cancelled_at),
+        }
+
+    @admin.display(description=_("perubahan yang diberitahukan kepada peserta"))
+    def changes_told(self, obj):
+        """Each change the owners were told about (time, place, link, cancellation) and how
+        many of their e-mails went out: the official sees that the news reached everyone."""
+        if obj is None or obj.pk is None:
+            return "—"
+        changes = obj.changes.select_related("made_by").annotate(
+            total=Count("notices"), sent=Count("notices", filter=Q(notices__sent_at__isnull=False))
+        )
+        rows = []
+        for change in changes.order_by("-made_at", "-pk"):
+            lines = event_change_lines(change, show_link=True)
+            what = "; ".join(f"{line.label}: {line.old} → {line.new}" for line in lines)
+            rows.append(
+                (
+                    format_datetime(change.made_at),
+                    change.made_by,
+                    what or change.get_kind_display(),
+                    gettext("e-mail terkirim %(sent)d dari %(total)d")
+                    % {"sent": change.sent, "total": change.total},
+                )
+            )
+        if not rows:
+            return "—"
+        return format_html("<ul>{}</ul>", format_html_join("", "<li>{} · {} · {} · {}</li>", rows))
+
     @admin.display(description=_("konversi"))
     def conversion(self, obj):
         if obj is None or obj.pk is None or not hasattr(obj, "registered_count"):
@@ -307,16 +330,32 @@ class EventAdmin(NotFoundOutsideScopeMixin, admin.ModelAdmin):
         permissions=["change"],
     )
     def cancel_events(self, request, queryset):
-        done = 0
-        for event in queryset:
-            try:
-                if services.event_cancel(event=event, actor=request.user):
-                    done += 1
-            except (WorkflowError, ValidationError) as exc:
-                self.message_user(
-                    request, f"{event}: {getattr(exc, 'message', exc)}", messages.ERROR
-                )
-        if done:
-            self.message_user(
-                request, gettext("%(n)d acara dibatalkan.") % {"n": done}, messages.SUCCESS
+        """Cancel the selected events after a confirmation page that lists them with the owners
+        who will be told (``services.event_cancel``: who and when are recorded)."""
+        if "apply" in request.POST:
+            self.apply_each(
+                request,
+                queryset,
+                lambda event: services.event_cancel(event=event, actor=request.user),
+                name=str,
+                errors=(WorkflowError, ValidationError),
+                done_message=gettext("%(n)d acara dibatalkan."),
             )
+            return None
+        events = list(queryset)
+        for event in events:
+            event.when = format_datetime_range(event.starts_at, event.ends_at)
+        context = self.confirmation_context(
+            request,
+            title=gettext("Batalkan acara"),
+            spec={
+                "warning": gettext(
+                    "Acara yang dibatalkan tidak dapat diaktifkan kembali. Setiap pemilik IKM "
+                    "yang terdaftar atau di daftar tunggu menerima satu e-mail pembatalan."
+                ),
+                "button": gettext("Ya, batalkan acara"),
+            },
+            form=None,
+            objects=events,
+        )
+        return TemplateResponse(request, "admin/applications/event/cancel.html", context)

@@ -6,7 +6,8 @@
 - ``review``: officials' review decisions (mark checked, reject, request revision).
 - ``processing``: the worker's calculation step and its retry.
 - ``outreach``: outreach events (officials), registrations and the waiting list (owners),
-  attendance and the reminder of the day before.
+  attendance (walk-ins too) and the reminder of the day before.
+- ``outreach_notices``: what the owners of an event are told when it changes or is cancelled.
 
 The approval and everything after it (issue, revoke, extend) queue registry tasks and live in
 ``registry.services``: this package never imports the registry. The public names are re-exported
@@ -20,7 +21,9 @@ from .outreach import (
     registration_create,
     registration_record_attendance,
     registration_remind,
+    registration_walk_in,
 )
+from .outreach_notices import event_change_notice_send, event_change_notify
 from .owner import (
     ALLOWED_UPLOAD_TYPES,
     CERTIFIED_STATUSES,
@@ -72,6 +75,8 @@ __all__ = [
     "document_delete",
     "document_upload",
     "event_cancel",
+    "event_change_notice_send",
+    "event_change_notify",
     "event_save",
     "processing_retry",
     "product_save",
@@ -79,6 +84,7 @@ __all__ = [
     "registration_create",
     "registration_record_attendance",
     "registration_remind",
+    "registration_walk_in",
     "upload_inspect",
     "upload_sniff",
 ]

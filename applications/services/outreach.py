@@ -1,5 +1,5 @@
 """Writes of the outreach events: events (officials), registrations (owners), attendance and
-reminders.
+reminders. What owners are told when an event changes: ``outreach_notices``.
 
 Capacity is guarded by locking the event row (``select_for_update``) in every service that
 changes who holds a place: two owners registering for the last seat, or a cancellation racing a
@@ -15,15 +15,16 @@ import logging
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
 from django.db import transaction
-from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from accounts.services import mail_queue
 from applications.exceptions import EventClosed, WorkflowError
-from applications.models import Event, Registration
+from applications.models import Event, EventChange, Registration
 from applications.outreach import event_in_scope
+
+from .outreach_notices import event_change_record, event_snapshot, owner_mail_send
 
 logger = logging.getLogger(__name__)
 R = Registration.Status
@@ -61,8 +62,6 @@ def _promote(event: Event, *, free: int) -> list[Registration]:
 
 
 def _mail_on_commit(registration: Registration, *, subject_template: str, body_template: str):
-    from accounts.services import mail_queue
-
     event = registration.event
     with translation.override(settings.LANGUAGE_CODE):
         mail_queue(
@@ -97,6 +96,7 @@ def event_save(*, event: Event, actor) -> Event:
             event.save()
             return event
         before = _locked_event(event.pk)
+        was = event_snapshot(before)
         taken = _registered_count(event)
         if event.capacity < taken:
             raise ValidationError(
@@ -113,6 +113,10 @@ def event_save(*, event: Event, actor) -> Event:
             # Moved to another day: the reminder of the day before is due again.
             event.registrations.update(reminder_sent_at=None)
         _promote(event, free=event.capacity - taken)
+        if not before.cancelled and before.ends_at > timezone.now():
+            # Owners holding or awaiting a place hear of a new time, place or link (an event
+            # that is over or cancelled has nobody left to tell).
+            event_change_record(event=event, before=was, kind=EventChange.Kind.CHANGED, actor=actor)
     return event
 
 
@@ -120,7 +124,8 @@ def event_cancel(*, event: Event, actor) -> bool:
     """Cancel an event (admin action) and tell every owner holding or awaiting a place.
 
     Idempotent: an event already cancelled is left alone (returns False). An event that is over
-    cannot be cancelled any more.
+    cannot be cancelled any more. Who cancelled and when are kept on the event; the owners get
+    one e-mail each after the commit (``outreach_notices``).
     """
     if not event_in_scope(event=event, user=actor):
         raise WorkflowError(_("Acara ini di luar wilayah kerja Anda."))
@@ -128,16 +133,17 @@ def event_cancel(*, event: Event, actor) -> bool:
         locked = _locked_event(event.pk)
         if locked.cancelled:
             return False
-        if locked.ends_at <= timezone.now():
+        now = timezone.now()
+        if locked.ends_at <= now:
             raise WorkflowError(_("Acara yang sudah selesai tidak dapat dibatalkan."))
-        Event.objects.filter(pk=event.pk).update(cancelled=True, updated_at=timezone.now())
-        event.cancelled = True
-        for registration in event.registrations.exclude(status=R.CANCELLED).select_related("owner"):
-            _mail_on_commit(
-                registration,
-                subject_template="applications/email_event_cancelled_subject.txt",
-                body_template="applications/email_event_cancelled.txt",
-            )
+        Event.objects.filter(pk=event.pk).update(
+            cancelled=True, cancelled_at=now, cancelled_by=actor, updated_at=now
+        )
+        event.cancelled, event.cancelled_at, event.cancelled_by = True, now, actor
+        snapshot = event_snapshot(locked)
+        event_change_record(
+            event=locked, before=snapshot, kind=EventChange.Kind.CANCELLED, actor=actor, now=now
+        )
     return True
 
 
@@ -167,6 +173,46 @@ def registration_record_attendance(
         locked.attendance_recorded_at = timezone.now()
         locked.save(update_fields=["attended", "attendance_recorded_by", "attendance_recorded_at"])
     return locked
+
+
+def registration_walk_in(*, event: Event, owner, actor) -> Registration:
+    """Record that ``owner`` came to ``event`` without a place (the official's "walk-in" at the
+    door). Called by the event admin's walk-in page.
+
+    Same rules as recording attendance (an official of the event's region, once the event has
+    started) and the event must not be cancelled. An owner who holds or awaits a place is simply
+    marked present; anyone else (no row, or a cancelled one) gets a ``WALK_IN`` registration,
+    attended, which takes no place of the capacity and counts in the conversion like any
+    attendee. Staff accounts are refused. Recording twice changes nothing.
+    """
+    if not event_in_scope(event=event, user=actor):
+        raise WorkflowError(_("Acara ini di luar wilayah kerja Anda."))
+    if owner.is_staff:
+        raise WorkflowError(_("Akun petugas tidak dapat dicatat sebagai peserta."))
+    with transaction.atomic():
+        locked = _locked_event(event.pk)
+        now = timezone.now()
+        if locked.cancelled:
+            raise WorkflowError(_("Acara ini dibatalkan oleh penyelenggara."))
+        if locked.starts_at > now:
+            raise WorkflowError(_("Kehadiran baru dapat dicatat setelah acara dimulai."))
+        registration = (
+            Registration.objects.select_for_update().filter(event=locked, owner=owner).first()
+        )
+        if registration is None:
+            registration = Registration(event=locked, owner=owner)
+        if registration.pk is None or registration.status == R.CANCELLED:
+            registration.status = R.WALK_IN
+            registration.registered_at = now
+            registration.cancelled_at = None
+        elif registration.attended:
+            return registration
+        registration.attended = True
+        registration.attendance_recorded_by = actor
+        registration.attendance_recorded_at = now
+        registration.full_clean(exclude=["event", "owner"])
+        registration.save()
+    return registration
 
 
 # --- Owners ------------------------------------------------------------------------------------
@@ -266,17 +312,11 @@ def registration_remind(*, registration_id: int, now: datetime.datetime | None =
             "event": registration.event,
             "base_url": _base_url(),
         }
-        # The project stores no language per account: owners get the portal's language.
-        with translation.override(settings.LANGUAGE_CODE):
-            subject = " ".join(
-                render_to_string("applications/email_event_reminder_subject.txt", context).split()
-            )
-            body = render_to_string("applications/email_event_reminder.txt", context)
         Registration.objects.filter(pk=registration.pk).update(reminder_sent_at=now)
-        send_mail(
-            subject=subject,
-            message=body,
-            from_email=settings.DEFAULT_FROM_EMAIL,
-            recipient_list=[registration.owner.email],
+        owner_mail_send(
+            to=registration.owner.email,
+            subject_template="applications/email_event_reminder_subject.txt",
+            body_template="applications/email_event_reminder.txt",
+            context=context,
         )
     return True

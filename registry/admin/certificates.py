@@ -339,7 +339,7 @@ class CertificateAdmin(
             )
             return None
         context = self.confirmation_context(
-            request, title=spec["title"], spec=spec, form=form, certificates=queryset
+            request, title=spec["title"], spec=spec, form=form, objects=queryset
         )
         return TemplateResponse(request, "admin/registry/certificate/action.html", context)
 

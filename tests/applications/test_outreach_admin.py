@@ -206,18 +206,30 @@ def test_an_official_of_another_province_cannot_post_attendance(client):
     assert not registration.attended
 
 
-def test_cancel_action_cancels_and_nobody_deletes(client):
-    event = EventFactory()
+def test_cancel_action_asks_first_then_cancels_records_who_and_nobody_deletes(client):
+    event = EventFactory(title="Bimtek Batik Cirebon")
     RegistrationFactory(event=event)
-    client.force_login(_official())
-    response = client.post(
-        CHANGELIST,
-        {"action": "cancel_events", "_selected_action": [event.pk]},
-        follow=True,
-    )
+    RegistrationFactory(event=event, status=R.WAITING)
+    official = _official()
+    client.force_login(official)
+    selection = {"action": "cancel_events", "_selected_action": [event.pk]}
+
+    confirm = client.post(CHANGELIST, selection)
+    assert confirm.status_code == 200
+    page = confirm.content.decode()
+    assert "Bimtek Batik Cirebon" in page and "Ya, batalkan acara" in page
+    assert "satu e-mail pembatalan" in page
+    assert "<td>1</td><td>1</td>" in page  # one registered, one waiting will be told
+    event.refresh_from_db()
+    assert not event.cancelled  # nothing happens before the confirmation
+
+    response = client.post(CHANGELIST, {**selection, "apply": "1"}, follow=True)
     assert "1 acara dibatalkan" in response.content.decode()
     event.refresh_from_db()
-    assert event.cancelled
+    assert event.cancelled and event.cancelled_by == official and event.cancelled_at
+    page = client.get(_change(event)).content.decode()
+    assert f"Ya, oleh {official}" in page
+    assert "e-mail terkirim" in page
     assert (
         client.get(reverse("admin:applications_event_delete", args=[event.pk])).status_code == 403
     )

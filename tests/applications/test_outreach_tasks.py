@@ -75,7 +75,7 @@ def test_a_failed_mail_is_not_marked_and_the_next_run_sends_it(monkeypatch):
     def down(*args, **kwargs):
         raise smtplib.SMTPServerDisconnected("mail server down")
 
-    monkeypatch.setattr("applications.services.outreach.send_mail", down)
+    monkeypatch.setattr("applications.services.outreach_notices.send_mail", down)
     assert event_reminders_task.delay().get() == {"sent": 0, "failed": 1}
     registration.refresh_from_db()
     assert registration.reminder_sent_at is None

@@ -51,7 +51,7 @@ def test_sweep_requeues_applications_stuck_in_submitted_and_approved(monkeypatch
         _age(application, 600)
     _age(fresh, 30)
     counts = _sweep()
-    assert counts == {"calculate": 1, "issue": 1}
+    assert counts == {"calculate": 1, "event_changes": 0, "issue": 1}
     assert ("applications.tasks.application_calculate_task", (stuck.pk,)) in sent
     assert ("registry.tasks.certificate_issue_task", (approved.pk,)) in sent
     assert all(args != (fresh.pk,) and args != (review.pk,) for _, args in sent)
@@ -75,7 +75,7 @@ def test_sweep_survives_a_broker_outage(monkeypatch):
     monkeypatch.setattr(tasks.application_calculate_task, "delay", down)
     application = ApplicationFactory(submitted=True)
     _age(application, 3600)
-    assert _sweep() == {"calculate": 0, "issue": 0}
+    assert _sweep() == {"calculate": 0, "event_changes": 0, "issue": 0}
     application.refresh_from_db()
     assert application.status == S.SUBMITTED  # still waiting; the next sweep tries again
 

@@ -19,6 +19,8 @@ from django.utils import timezone
 
 import pytest
 
+from applications.models import EventChange
+from applications.services.outreach_notices import event_snapshot
 from tests.applications.portal_helpers import draft_example_2
 from tests.browser.test_owner_journey import DESKTOP, PHONE, SHOTS
 from tests.factories import (
@@ -173,6 +175,18 @@ def test_owner_pages_have_no_serious_violations(live_server, browser, settings):
     issued = issued_certificate.application
     event = EventFactory(regency_id="32.73", online_url="https://meet.example.id/bimtek")
     RegistrationFactory(event=event, owner=owner)
+    # The organisers moved it: the page lists the change, old → new.
+    before = event_snapshot(event)
+    event.place, event.online_url = "Gedung Sate", "https://meet.example.id/baru"
+    event.save()
+    EventChange.objects.create(
+        event=event,
+        kind=EventChange.Kind.CHANGED,
+        before=before,
+        after=event_snapshot(event),
+        made_by=event.created_by,
+        made_at=timezone.now(),
+    )
     waiting = EventFactory(province_id="33", regency_id=None, capacity=1)
     RegistrationFactory(event=waiting)
     RegistrationFactory(event=waiting, owner=owner, status="waiting")
@@ -257,6 +271,7 @@ def test_official_admin_pages_have_no_serious_violations(
         "admin-events": reverse("admin:applications_event_changelist"),
         "admin-event": reverse("admin:applications_event_change", args=[event.pk]),
         "admin-event-add": reverse("admin:applications_event_add"),
+        "admin-event-walk-in": reverse("admin:applications_event_walk_in", args=[event.pk]),
         "admin-applications": reverse("admin:applications_application_changelist"),
         "admin-application": reverse(
             "admin:applications_application_change", args=[application.pk]

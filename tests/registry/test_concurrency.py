@@ -6,11 +6,7 @@ database is locked by one writer, so the race cannot happen there; these tests n
 and say so in the skip reason.
 """
 
-import threading
-import time
-
-from django.conf import settings
-from django.db import connection, connections
+from django.db import connection
 from django.utils import timezone
 
 import pytest
@@ -19,42 +15,12 @@ from applications.exceptions import TransitionConflict
 from applications.models import Application
 from registry import services
 from registry.models import Certificate, CertificateSequence
-from registry.services import application_approve, issue
+from registry.services import application_approve
+from tests.concurrency import RACE_MARKS, hold, race
 from tests.factories import UserFactory, application_under_review
 
 S = Application.Status
-POSTGRES = settings.DATABASES["default"]["ENGINE"].endswith("postgresql")
-pytestmark = [
-    pytest.mark.django_db(transaction=True),
-    pytest.mark.usefixtures("reference_data"),
-    pytest.mark.skipif(
-        not POSTGRES,
-        reason="needs PostgreSQL (row locks; SQLite serialises writers so there is no race): "
-        "run with DATABASE_URL=postgres://...",
-    ),
-]
-
-
-def _race(*calls):
-    """Run the calls in threads released together; return their results or exceptions."""
-    barrier = threading.Barrier(len(calls))
-    results: list = [None] * len(calls)
-
-    def run(index, call):
-        try:
-            barrier.wait(timeout=10)
-            results[index] = call()
-        except Exception as exc:  # noqa: BLE001 - returned to the test
-            results[index] = exc
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run, args=(i, c)) for i, c in enumerate(calls)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return results
+pytestmark = RACE_MARKS
 
 
 @pytest.fixture(autouse=True)
@@ -66,15 +32,9 @@ def _no_queue(monkeypatch):
 
 @pytest.fixture
 def slow_sequence(monkeypatch):
-    """Hold the sequence lock for a moment, so that a second issuer must wait for it."""
-    original = issue._next_sequence
-
-    def slow(year):
-        value = original(year)
-        time.sleep(0.3)
-        return value
-
-    monkeypatch.setattr(issue, "_next_sequence", slow)
+    """Pause between reading the year's last number and writing the next one, holding the row
+    lock: a second issuer must wait for it (without the lock it would read the same number)."""
+    hold(monkeypatch, CertificateSequence, "save", 0.3, before=True)
 
 
 def _approved(n: int) -> Application:
@@ -91,7 +51,7 @@ def test_two_approvals_at_once_get_two_consecutive_numbers(slow_sequence, last_v
     if last_value is not None:  # the year's row exists: only the row lock serialises them
         CertificateSequence.objects.create(year=year, last_value=last_value)
     first, second = _approved(1), _approved(2)
-    results = _race(
+    results = race(
         lambda: services.certificate_issue(application_id=first.pk).sequence,
         lambda: services.certificate_issue(application_id=second.pk).sequence,
     )
@@ -105,7 +65,7 @@ def test_two_approvals_at_once_get_two_consecutive_numbers(slow_sequence, last_v
 
 def test_issuing_the_same_application_twice_at_once_makes_one_certificate(slow_sequence):
     application = _approved(1)
-    results = _race(
+    results = race(
         lambda: services.certificate_issue(application_id=application.pk).pk,
         lambda: services.certificate_issue(application_id=application.pk).pk,
     )
@@ -117,7 +77,7 @@ def test_issuing_the_same_application_twice_at_once_makes_one_certificate(slow_s
 def test_two_officials_approving_the_same_application(slow_sequence):
     application = application_under_review()
     a, b = UserFactory(is_staff=True), UserFactory(is_staff=True)
-    results = _race(
+    results = race(
         lambda: (
             application_approve(
                 application=Application.objects.get(pk=application.pk), actor=a
@@ -133,7 +93,7 @@ def test_two_officials_approving_the_same_application(slow_sequence):
     assert len(conflicts) == 1 and S.APPROVED in results, results
     assert application.history.filter(to_status=S.APPROVED).count() == 1
     # Both officials' messages (duplicate issue tasks) still give one certificate.
-    issued = _race(
+    issued = race(
         lambda: services.certificate_issue(application_id=application.pk).number,
         lambda: services.certificate_issue(application_id=application.pk).number,
     )

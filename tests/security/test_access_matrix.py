@@ -211,6 +211,8 @@ MATRIX: dict[str, tuple[int, int, int, int, int, int]] = {
     "admin/applications/event/<path:object_id>/change/":     REGION,
     "admin/applications/event/<path:object_id>/history/":    REGION,
     "admin/applications/event/<path:object_id>/delete/":     NO_DELETE,
+    # At the event: record an owner who came without registering (the event's region only).
+    "admin/applications/event/<path:object_id>/peserta-tanpa-daftar/": REGION,
     "admin/registry/certificate/":                            STAFF,
     "admin/registry/certificate/add/":                        NOBODY,
     "admin/registry/certificate/<path:object_id>/":           REDIRECT,
@@ -609,6 +611,9 @@ POST_MATRIX: dict[str, tuple[int, int, int, int, int, int]] = {
     "pemasok/daftar-pendek/ubah/":                   (302, 302, 302, 302, 302, 302),
     "admin/applications/application/<path:object_id>/keputusan/<slug:decision>/":
                                                      (302, 302, 302, 302, 404, 302),
+    # The walk-in form without an owner: the form again with its error (X, su); Y: 404.
+    "admin/applications/event/<path:object_id>/peserta-tanpa-daftar/":
+                                                     (302, 302, 302, 200, 404, 200),
     # B's place at the event: only B cancels it (the others have none: 404); anyone signed in
     # may ask to register and gets the event page back with a message (officials: refused).
     "pelatihan/<uuid:public_id>/batal/":              (302, 404, 302, 404, 404, 404),

@@ -309,10 +309,10 @@ def test_broker_down_at_submit_then_the_sweep_processes_it_once(workers, setting
     observed.append("broker back, worker up, 3 s later still SUBMITTED")
     settings.TKDN_SWEEP_AFTER_SECONDS = 0
     counts = sweep()
-    assert counts == {"calculate": 1, "issue": 0}
+    assert counts == {"calculate": 1, "event_changes": 0, "issue": 0}
     wait_for(lambda: _status(application) == S.UNDER_REVIEW, "the sweep's calculation")
     assert transitions(application, S.CALCULATED) == 1
-    assert sweep() == {"calculate": 0, "issue": 0}
+    assert sweep() == {"calculate": 0, "event_changes": 0, "issue": 0}
     time.sleep(1)
     assert transitions(application, S.CALCULATED) == 1
     observed.append(f"sweep queued {counts}; UNDER_REVIEW; one calculation; next sweep: nothing")
