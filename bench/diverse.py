@@ -111,7 +111,28 @@ def phrase(row):
     i = rng.randrange(0, len(parts) - 1)
     return f"{parts[i]} {parts[i + 1]}".lower()
 
+from registry import procurement
+
+def need_of(kbli):
+    return next((n.slug for n in procurement.NEEDS if any(kbli.startswith(p) for p in n.kbli_prefixes)), "")
+
+def finder_query(row):
+    # A buyer's search: a need (the row's own, else any), a place (regency, province or none),
+    # sometimes a word, sometimes a minimum value.
+    shape = rng.random()
+    params = {"category": need_of(row["kbli"]) or rng.choice(procurement.NEEDS).slug}
+    if shape < 0.45:
+        params.update(province=row["province_id"], regency=row["regency_id"])
+    elif shape < 0.85:
+        params["province"] = row["province_id"]
+    if rng.random() < 0.4:
+        params["q"] = rng.choice(words(row)).lower()
+    if rng.random() < 0.5:
+        params["min_tkdn"] = rng.choice(["25", "30", "35", "40"])
+    return params
+
 lookup = reverse("registry:lookup")
+finder = reverse("registry:suppliers")
 api = reverse("api:certificate_list")
 admin_certs = reverse("admin:registry_certificate_changelist")
 admin_apps = reverse("admin:applications_application_changelist")
@@ -143,6 +164,7 @@ makers = {
     "certificate_page": lambda r: reverse("registry:certificate_detail", kwargs={"number": r["number"]}),
     "verify_page": lambda r: reverse("registry:verify", kwargs={"token": r["verification_token"]}),
     "admin_certificate_search": lambda r: f"{admin_certs}?{q({'q': rng.choice([rng.choice(words(r)).lower(), partial(rng.choice(words(r))), r['number'], r['company_nib'], phrase(r)]), **({'status__exact': 'VALID'} if rng.random() < 0.3 else {}), **({'tahun': rng.choice(years)} if years and rng.random() < 0.3 else {})})}",
+    "finder": lambda r: f"{finder}?{q(finder_query(r))}",
     "admin_application_search": lambda r: f"{admin_apps}?{q({'q': rng.choice(words(r)).lower(), **({'status__exact': 'ISSUED'} if rng.random() < 0.3 else {})})}",
 }
 out = {}
@@ -299,6 +321,7 @@ LABELS = {
     "verify_page": "verify page",
     "admin_certificate_search": "admin: certificate search",
     "admin_application_search": "admin: application search",
+    "finder": "supplier finder (issue 15)",
 }
 
 
@@ -322,6 +345,14 @@ def markdown(small: dict, big: dict) -> str:
             + (f" ({errors} non-200)" if errors else "")
         )
     lines.append("")
+    for run in (small, big):
+        finder, lookup = run["warm"].get("finder"), run["warm"].get("name_filters")
+        if finder and lookup and lookup["p50_ms"] and lookup["p99_ms"]:
+            lines.append(
+                f"Supplier finder ÷ lookup (name + filters) at {run['database']['certificates']:,}"
+                f" (warm, same run): p50 {round(finder['p50_ms'] / lookup['p50_ms'], 2)}, "
+                f"p99 {round(finder['p99_ms'] / lookup['p99_ms'], 2)}."
+            )
     for run in (small, big):
         naive = run.get("naive", {})
         if naive:
