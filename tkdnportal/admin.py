@@ -10,7 +10,7 @@
 - ``ConfirmedActionMixin``: an action that first shows a form (reason, note) on an intermediate
   page, then applies a service to each selected row and reports per row.
 - ``LargeTableAdminMixin``: changelists of tables with millions of rows: a capped count
-  (``PlannedPaginator``, "more than 1,000", the page planned from it) and no unfiltered total.
+  (``CappedCountPaginator``, "more than 1,000") and no unfiltered total.
 """
 
 from collections.abc import Callable, Iterable
@@ -21,7 +21,7 @@ from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.http import Http404, HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from tkdnportal.pagination import PlannedPaginator
+from tkdnportal.pagination import CappedCountPaginator
 
 admin.site.site_header = _("Portal TKDN-IK — Petugas")
 admin.site.site_title = _("Portal TKDN-IK")
@@ -125,4 +125,4 @@ class LargeTableAdminMixin:
     """
 
     show_full_result_count = False
-    paginator = PlannedPaginator
+    paginator = CappedCountPaginator

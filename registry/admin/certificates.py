@@ -37,6 +37,7 @@ from tkdnportal.admin import (
     ReadOnlyAdmin,
     ReadOnlyFieldsetsMixin,
 )
+from tkdnportal.pagination import PlannedPaginator
 
 # A certificate number (TKDNIK/32/2026/000001) or a NIB (13 digits), as typed in the search box.
 NUMBER_RE = re.compile(r"TKDNIK/[0-9.]+/[0-9]{4}/[0-9]+")
@@ -127,6 +128,10 @@ class CertificateAdmin(
     ApplicationScopedMixin,
     ReadOnlyAdmin,
 ):
+    # The search is the register's (``SearchCondition``s): its page is planned from the capped
+    # count like the lookup's. The applications' admin keeps the plain capped count: its search
+    # is a subquery of products, which a walk would compare with every matching product.
+    paginator = PlannedPaginator
     list_display = (
         "number",
         "company_name",
