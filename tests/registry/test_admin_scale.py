@@ -211,3 +211,38 @@ def test_application_search_by_product_brand_company_and_nib(client):
     assert found("kayu jepara") == {table.pk}
     assert found(table.product.company.nib) == {table.pk}
     assert found("tidak ada") == set()
+    assert found("50%") == set() and found("_") == set()  # LIKE wildcards are plain text
+
+
+def test_application_search_past_the_cap_walks_with_the_same_answer(client, monkeypatch):
+    """Many matches: the page walks the list's order and checks each application's product and
+    company (the search's second spelling); it lists the same applications in the same order."""
+    from applications.admin.applications import ApplicationAdmin
+    from tkdnportal.pagination import PlannedPaginator
+
+    monkeypatch.setattr(PlannedPaginator, "limit", 3)  # 4 matches: "more than 3"
+    monkeypatch.setattr(ApplicationAdmin, "list_per_page", 2)
+    now = datetime.datetime(2026, 11, 2, 9, tzinfo=datetime.UTC)
+    by_product = [
+        ApplicationFactory(
+            product__name=f"Kursi Rotan {n}",
+            status="SUBMITTED",
+            submitted_at=now + datetime.timedelta(hours=n),
+        )
+        for n in range(3)
+    ]
+    by_company = ApplicationFactory(
+        product__name="Meja",
+        product__company__name="CV Rotan Jaya",
+        status="SUBMITTED",
+        submitted_at=now + datetime.timedelta(hours=5),
+    )
+    ApplicationFactory(product__name="Lemari Jati", status="SUBMITTED", submitted_at=now)
+    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+    response = client.get(APPLICATIONS, {"q": "rotan"})
+    changelist = response.context["cl"]
+    assert changelist.paginator.capped
+    assert [a.pk for a in changelist.result_list] == [by_company.pk, by_product[2].pk]
+    second = client.get(APPLICATIONS, {"q": "rotan", "p": "2"}).context["cl"]
+    # The capped count offers pages up to the cap (3 rows).
+    assert [a.pk for a in second.result_list] == [by_product[1].pk]

@@ -131,3 +131,34 @@ def test_many_matches_in_the_admin_search_read_the_same_rows(admin_client, monke
     assert changelist.paginator.capped
     shown = {certificate.pk for certificate in changelist.result_list}
     assert shown == {certificate.pk for certificate in made}
+
+
+def test_only_a_text_search_makes_the_page_walk(postgres, django_assert_max_num_queries):
+    """Plain filters keep the planner's own plan (its estimates of them are good, and a
+    regency's own index beats walking the issue-date index); a text search past the cap walks."""
+    from tkdnportal.pagination import _has_search_condition
+
+    for n in range(4):
+        CertificateFactory(product_name=f"Kursi Rotan {n}")
+    public = selectors.certificates_public()
+    with_text = CertificateFilter({"q": "rotan", "province": "32"}, queryset=public).qs
+    filters_only = CertificateFilter({"province": "32", "status": "VALID"}, queryset=public).qs
+    assert _has_search_condition(with_text.query.where)
+    assert not _has_search_condition(filters_only.query.where)
+
+    seen = []
+
+    def record(execute, sql, params, many, context):
+        seen.append(sql)
+        return execute(sql, params, many, context)
+
+    paginator = views.LookupPaginator(filters_only, 2, limit=1)
+    with connection.execute_wrapper(record):
+        paginator.page(1)
+    assert paginator.capped and not any("SET LOCAL" in sql for sql in seen)
+    seen.clear()
+    paginator = views.LookupPaginator(with_text, 2, limit=3)
+    with connection.execute_wrapper(record):
+        rows = paginator.page(1).object_list
+    assert paginator.capped and len(rows) == 2
+    assert any("SET LOCAL enable_bitmapscan = off" in sql for sql in seen)
