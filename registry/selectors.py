@@ -162,8 +162,8 @@ def certificate_search(queryset: QuerySet[Certificate], *, text: str) -> QuerySe
     """Partial match on company, product and brand names.
 
     PostgreSQL: a case- and accent-insensitive substring match, served by the trigram GIN index
-    (migration 0002). When the text is a substring of no name in ``queryset`` (deciding costs one
-    ``EXISTS`` query), typo tolerance the way the pg_trgm documentation suggests: each word of
+    (migration 0002). When the text is a substring of no name in the register (deciding costs
+    one ``EXISTS`` query), typo tolerance the way the pg_trgm documentation suggests: each word of
     the text is looked up among the register's distinct words (``registry_search_word``, kept by
     a trigger; ``word_similarity`` >= ``pg_trgm.word_similarity_threshold``, default 0.6), and
     certificates are matched by the fast substring search of the word itself or any similar one,
@@ -181,7 +181,12 @@ def certificate_search(queryset: QuerySet[Certificate], *, text: str) -> QuerySe
         return queryset
     if connection.vendor == "postgresql":
         substring = _pg_contains_any([text])
-        if queryset.filter(substring).order_by().exists():
+        # Asked of the whole register, not of ``queryset``: with filters the planner walks a
+        # filter's index looking for the text (a need's KBLI range: 60,742 rows passed, 0.4-0.8
+        # s at 1,000,000 certificates), where the trigram index alone answers at once. A text
+        # found in some name is no typo, even if the filters leave none of its matches.
+        register = queryset.model._default_manager.using(queryset.db)
+        if register.filter(substring).order_by().exists():
             return queryset.filter(substring)
         for word in text.split():
             spellings = [word, *(w for w in similar_words(word) if w != word)]
