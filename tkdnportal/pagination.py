@@ -5,9 +5,8 @@ Why the plan is chosen here and not by PostgreSQL: a text search ("the names con
 is served by a trigram index whose row estimates are 100-360x off, so the planner cannot tell a
 word found in 12 certificates from one found in 80,000. The capped count already knows:
 
-- all matches read (at most ``limit``, or for a text search up to the point where a walk gets
-  cheaper, ``PlannedPaginator.walk_threshold``): the page is read by their ids (a primary-key
-  lookup and a sort of those rows);
+- at most ``limit`` matches: their ids were just read, so the page is read by those ids (a
+  primary-key lookup and a sort of at most ``limit`` rows);
 - more: the matches are common, so the page is read by walking the sort order's index and
   stopping after a page, with the text conditions hidden from the trigram index
   (``SearchCondition``) and PostgreSQL told not to collect every match first
@@ -16,8 +15,6 @@ word found in 12 certificates from one found in 80,000. The capped count already
   selectivity, read the whole table (3.7 s for a two-word phrase at 1,000,000).
 """
 
-import math
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -82,28 +79,6 @@ def walking_order_index(using: str) -> Iterator[None]:
                     cursor.execute(f"SET LOCAL {name} TO DEFAULT")
 
 
-_TABLE_ROWS: dict[tuple[str, str], tuple[float, int]] = {}
-_TABLE_ROWS_SECONDS = 600
-
-
-def _table_rows(table: str, using: str) -> int:
-    """The planner's estimate of a table's rows (``pg_class.reltuples``, kept by ANALYZE and
-    autovacuum), read at most every ten minutes per process; 0 elsewhere."""
-    connection = connections[using]
-    if connection.vendor != "postgresql":
-        return 0
-    now = time.monotonic()
-    cached = _TABLE_ROWS.get((using, table))
-    if cached and now - cached[0] < _TABLE_ROWS_SECONDS:
-        return cached[1]
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT reltuples FROM pg_class WHERE oid = %s::regclass", [table])
-        row = cursor.fetchone()
-    rows = max(0, int(row[0])) if row else 0
-    _TABLE_ROWS[(using, table)] = (now, rows)
-    return rows
-
-
 def _has_search_condition(node) -> bool:
     """Whether a query's WHERE tree holds a ``SearchCondition`` (alone or inside a lookup)."""
     if isinstance(node, SearchCondition):
@@ -153,32 +128,12 @@ class PlannedPaginator(CappedCountPaginator):
     (``tkdnportal.admin.LargeTableAdminMixin``).
     """
 
-    #: Whether the page is read walking the order's index (many matches of a text search).
-    walking = False
-
-    def walk_threshold(self, base: QuerySet) -> int:
-        """How many matches make walking the order's index cheaper than reading every match.
-
-        A walk reads about ``per_page / density`` rows, reading the matches costs one row each;
-        the two meet at sqrt(per_page x rows in the table) matches (1,000,000 certificates, 50 a
-        page: about 7,000; below it a walk read 46,045 rows for 3,933 matches of a place name,
-        0.4-1.6 s). Never below the count's cap; only for a text search (the planner's own
-        estimates of plain filters are good)."""
-        if not _has_search_condition(base.query.where):
-            return self.limit
-        rows = _table_rows(base.model._meta.db_table, base.db)
-        return max(self.limit, math.isqrt(int(self.per_page) * rows))
-
     @cached_property
     def count(self) -> int:
         base = self.object_list
-        probe = self.walk_threshold(base)
-        ids = list(base.order_by().values_list("pk", flat=True)[: probe + 1])
-        searched = _has_search_condition(base.query.where)
+        ids = list(base.order_by().values_list("pk", flat=True)[: self.limit + 1])
         self.capped = len(ids) > self.limit
-        self.walking = searched and len(ids) > probe
-        if self.walking or (self.capped and not searched):
-            # Plain filters past the cap: the query as it is, planned by PostgreSQL.
+        if self.capped:
             self.object_list = hide_search_from_index(base)
         else:
             self.object_list = self._by_ids(base, ids)
@@ -201,7 +156,11 @@ class PlannedPaginator(CappedCountPaginator):
         Without a text search the planner is left alone: its estimates of plain filters are
         good, and a filter's own index beats a walk (a regency's 1,354 certificates: 3.8 s
         walking the issue-date index, milliseconds through the regency's)."""
-        if not self.walking or not isinstance(queryset, QuerySet):
+        if (
+            not self.capped
+            or not isinstance(queryset, QuerySet)
+            or not _has_search_condition(queryset.query.where)
+        ):
             return list(queryset)
         with walking_order_index(queryset.db):
             return list(queryset)

@@ -162,18 +162,3 @@ def test_only_a_text_search_makes_the_page_walk(postgres, django_assert_max_num_
         rows = paginator.page(1).object_list
     assert paginator.capped and len(rows) == 2
     assert any("SET LOCAL enable_bitmapscan = off" in sql for sql in seen)
-
-
-def test_walk_threshold_grows_with_the_register(monkeypatch):
-    """A walk reads about per_page / density rows: it beats reading every match only past
-    sqrt(per_page x rows) matches (about 7,000 for 50 a page among a million)."""
-    from tkdnportal import pagination
-
-    monkeypatch.setattr(pagination, "_table_rows", lambda table, using: 1_000_000)
-    base = Certificate.objects.order_by("-issue_date")
-    searched = base.filter(selectors._pg_contains_any(["rotan"]))
-    paginator = views.LookupPaginator(searched, 50)
-    assert paginator.walk_threshold(searched) == 7071
-    assert views.LookupPaginator(base, 50).walk_threshold(base) == 1000  # filters only
-    monkeypatch.setattr(pagination, "_table_rows", lambda table, using: 10_000)
-    assert paginator.walk_threshold(searched) == 1000  # never below the count's cap
