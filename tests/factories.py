@@ -167,6 +167,20 @@ class OfficialFactory(factory.django.DjangoModelFactory):
     office_name = "Dinas Perindustrian"
 
 
+def official_user(province="32", regency=None, username=None):
+    """A dinas official's account (in the officials' group) for a province, or one regency."""
+    from django.contrib.auth.models import Group
+
+    from applications.selectors import OFFICIAL_GROUP
+
+    kwargs = {"province_id": province, "regency_id": regency}
+    if username:
+        kwargs["user__username"] = username
+    official = OfficialFactory(**kwargs)
+    official.user.groups.add(Group.objects.get(name=OFFICIAL_GROUP))
+    return official.user
+
+
 class CertificateFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = "registry.Certificate"

@@ -15,23 +15,16 @@ from applications.selectors import NATIONAL_ADMIN_GROUP, OFFICIAL_GROUP
 from registry.models import Certificate
 from tests.factories import (
     ApplicationFactory,
-    OfficialFactory,
     UserFactory,
     application_under_review,
+)
+from tests.factories import (
+    official_user as _official,
 )
 
 pytestmark = pytest.mark.django_db
 S = Application.Status
 CHANGELIST = reverse("admin:applications_application_changelist")
-
-
-def _official(province="32", regency=None, username=None):
-    kwargs = {"province_id": province, "regency_id": regency}
-    if username:
-        kwargs["user__username"] = username
-    official = OfficialFactory(**kwargs)
-    official.user.groups.add(Group.objects.get(name=OFFICIAL_GROUP))
-    return official.user
 
 
 def _client(client, user):

@@ -3,34 +3,28 @@ event's page (through the service), and read the conversion in the changelist.""
 
 import datetime
 
-from django.contrib.auth.models import Group
 from django.urls import reverse
 from django.utils import timezone
 
 import pytest
 
 from applications.models import Application, Event, Registration
-from applications.selectors import OFFICIAL_GROUP
 from tests.factories import (
     ApplicationFactory,
     CompanyFactory,
     EventFactory,
-    OfficialFactory,
     ProductFactory,
     RegistrationFactory,
     UserFactory,
+)
+from tests.factories import (
+    official_user as _official,
 )
 
 pytestmark = pytest.mark.django_db
 CHANGELIST = reverse("admin:applications_event_changelist")
 ADD = reverse("admin:applications_event_add")
 R = Registration.Status
-
-
-def _official(province="32", regency=None):
-    official = OfficialFactory(province_id=province, regency_id=regency)
-    official.user.groups.add(Group.objects.get(name=OFFICIAL_GROUP))
-    return official.user
 
 
 def _change(event):

@@ -3,7 +3,6 @@ e-mail or NIB); they count as attendees in the conversion and take no place of t
 
 import datetime
 
-from django.contrib.auth.models import Group
 from django.urls import reverse
 from django.utils import timezone
 
@@ -13,25 +12,20 @@ from applications import services
 from applications.exceptions import WorkflowError
 from applications.models import Application, Event, Registration
 from applications.outreach import event_conversion_rows
-from applications.selectors import OFFICIAL_GROUP
 from tests.factories import (
     ApplicationFactory,
     CompanyFactory,
     EventFactory,
-    OfficialFactory,
     ProductFactory,
     RegistrationFactory,
     UserFactory,
 )
+from tests.factories import (
+    official_user as _official,
+)
 
 pytestmark = pytest.mark.django_db
 R = Registration.Status
-
-
-def _official(province="32"):
-    official = OfficialFactory(province_id=province)
-    official.user.groups.add(Group.objects.get(name=OFFICIAL_GROUP))
-    return official.user
 
 
 def _started(event):

@@ -17,13 +17,15 @@ from django.urls import reverse
 
 import pytest
 
-from applications.selectors import NATIONAL_ADMIN_GROUP, OFFICIAL_GROUP
+from applications.selectors import NATIONAL_ADMIN_GROUP
 from registry.models import CertificateSequence
 from tests.factories import (
     ApplicationFactory,
     CertificateFactory,
-    OfficialFactory,
     UserFactory,
+)
+from tests.factories import (
+    official_user as _official,
 )
 from tkdnportal.pagination import CappedCountPaginator
 
@@ -31,12 +33,6 @@ pytestmark = pytest.mark.django_db
 
 CERTIFICATES = reverse("admin:registry_certificate_changelist")
 APPLICATIONS = reverse("admin:applications_application_changelist")
-
-
-def _official(province="32", regency=None):
-    official = OfficialFactory(province_id=province, regency_id=regency)
-    official.user.groups.add(Group.objects.get(name=OFFICIAL_GROUP))
-    return official.user
 
 
 def _national():

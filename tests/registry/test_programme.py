@@ -5,7 +5,6 @@ import datetime
 import io
 from decimal import Decimal
 
-from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -17,7 +16,6 @@ from openpyxl import load_workbook
 
 from applications.models import Application, StatusChange, SupportingDocument
 from applications.reasons import ReasonCode
-from applications.selectors import OFFICIAL_GROUP
 from registry import programme, services
 from registry.models import ProgrammeTarget, RegionPopulation
 from registry.selectors import registry_statistics_compute
@@ -26,21 +24,17 @@ from tests.factories import (
     ApplicationFactory,
     CertificateFactory,
     CompanyFactory,
-    OfficialFactory,
     ProductFactory,
     UserFactory,
+)
+from tests.factories import (
+    official_user as _official,
 )
 
 pytestmark = pytest.mark.django_db
 DASHBOARD = reverse("admin:registry_programme_dashboard")
 JABAR = programme.Region("32", "", "Jawa Barat")
 TODAY = datetime.date(2026, 6, 10)
-
-
-def _official(province="32", regency=None):
-    official = OfficialFactory(province_id=province, regency_id=regency)
-    official.user.groups.add(Group.objects.get(name=OFFICIAL_GROUP))
-    return official.user
 
 
 def _superuser():
