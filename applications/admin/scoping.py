@@ -56,6 +56,12 @@ def provinces_in_scope(request):
     return provinces if province is None else provinces.filter(code=province)
 
 
+def own_province(request) -> str | None:
+    """The official's own province, or ``None`` for a nationwide admin (or no scope at all)."""
+    regions = official_regions(request.user)
+    return None if regions is None else regions[0]
+
+
 def regencies_in_scope(request, province: str | None = None):
     """The regencies/cities an admin user may filter by, optionally within ``province``."""
     regions = official_regions(request.user)

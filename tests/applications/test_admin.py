@@ -350,3 +350,30 @@ def test_admin_shows_rupiah_and_percentages_formatted_not_raw_decimals(client, s
     html = client.get(company).content.decode()
     capital = application.product.company.capital_rp
     assert f"{capital:.2f}".replace(".", ",") not in html
+
+
+def test_regency_filter_waits_for_a_province_nationwide(client):
+    """Nationwide admins get the regency filter once they chose a province (not 514 links); a
+    provincial official gets their own province's regencies at once."""
+    application_under_review()
+    superuser = UserFactory(is_staff=True, is_superuser=True)
+    c = _client(client, superuser)
+    nationwide = c.get(CHANGELIST).content.decode()
+    assert "?kabkota=" not in nationwide and "?provinsi=32" in nationwide
+    chosen = c.get(CHANGELIST, {"provinsi": "32"}).content.decode()
+    assert "kabkota=32.73" in chosen and "kabkota=33.72" not in chosen
+    provincial = _client(client, _official("32")).get(CHANGELIST).content.decode()
+    assert "?kabkota=32.73" in provincial and "kabkota=33.72" not in provincial
+
+
+def test_row_checkbox_is_djangos_own(client, rf):
+    """The large tables' hand-built row checkbox is the HTML Django's widget renders."""
+    from django.contrib import admin
+    from django.test.html import parse_html
+
+    application = application_under_review()
+    model_admin = admin.site._registry[Application]
+    ours = model_admin.action_checkbox(application)
+    djangos = admin.ModelAdmin.action_checkbox(model_admin, application)
+    assert parse_html(ours) == parse_html(djangos)
+    assert 'class="action-select"' in ours and f'value="{application.pk}"' in ours
