@@ -139,7 +139,9 @@ def main(argv: list[str] | None = None) -> int:
         print(json.dumps(result, indent=2))
         return 0
     cprofile = result.pop("_cprofile", "")
-    print("| category | requests | total p50 ms | SQL p50 ms | rest p50 ms | queries p50 | errors |")
+    print(
+        "| category | requests | total p50 ms | SQL p50 ms | rest p50 ms | queries p50 | errors |"
+    )
     print("|---|---:|---:|---:|---:|---:|---:|")
     for name, rows in result.items():
         totals = [r["total_ms"] for r in rows]
