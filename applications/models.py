@@ -384,6 +384,14 @@ class Application(models.Model):
     def __str__(self) -> str:
         return f"{self.product.name} [{self.get_status_display()}]"
 
+    def get_status_display(self) -> str:
+        """Django's own, without rebuilding a dict of the choices on every call (it hashes each
+        choice each time: twice a row, a tenth of the review queue's Python time)."""
+        try:
+            return str(self.Status(self.status).label)
+        except ValueError:
+            return str(self.status)
+
     @property
     def is_editable(self) -> bool:
         return self.status in self.EDITABLE_STATUSES
