@@ -1,0 +1,98 @@
+"""``PlannedPaginator``'s bounded walk (issue 17): whatever plan reads a page past the capped
+count, every page holds exactly the rows the plain query gives, in its order: dense matches found
+within the bound, sparse ones left to the planner, NULL order keys first in a descending order,
+pages past the first."""
+
+import datetime
+import random
+
+import pytest
+
+from registry.models import Certificate
+from tests.factories import CertificateFactory
+from tkdnportal.pagination import PlannedPaginator, SearchCondition
+
+pytestmark = pytest.mark.django_db
+
+
+def _matching(word: str) -> SearchCondition:
+    # Both spellings test the same thing; only the walked one is hidden from any index.
+    return SearchCondition("product_name LIKE %s", "(product_name || '') LIKE %s", [f"%{word}%"])
+
+
+@pytest.fixture
+def register():
+    rng = random.Random(7)
+    start = datetime.date(2025, 1, 1)
+    for n in range(60):
+        CertificateFactory(
+            product_name=("Kursi Rotan" if rng.random() < 0.5 else "Meja Jati") + f" {n}",
+            issue_date=start + datetime.timedelta(days=rng.randint(0, 300)),
+            extended_until=(
+                None if rng.random() < 0.1 else start + datetime.timedelta(days=2000 + n)
+            ),
+        )
+
+
+ORDERS = [("-issue_date", "-sequence"), ("issue_date", "sequence"), ("-extended_until", "-id")]
+
+
+@pytest.mark.parametrize("order", ORDERS)
+@pytest.mark.parametrize("walk_rows", [1, 4, 15, 30, 1000])
+def test_every_page_holds_the_plain_querys_rows(register, order, walk_rows, monkeypatch):
+    monkeypatch.setattr(PlannedPaginator, "walk_rows", walk_rows)
+    queryset = Certificate.objects.filter(_matching("Rotan")).order_by(*order)
+    expected = list(queryset.values_list("pk", flat=True))
+    assert len(expected) > 6
+    paginator = PlannedPaginator(queryset, 3, limit=len(expected) - 2)
+    assert paginator.count == len(expected) - 2 and paginator.capped
+    offered = expected[: paginator.count]  # pages past the cap are not offered
+    for number in paginator.page_range:
+        got = [c.pk for c in paginator.page(number).object_list]
+        assert got == offered[(number - 1) * 3 : number * 3], (order, walk_rows, number)
+
+
+def test_dense_matches_are_read_within_the_bound(register, monkeypatch, django_assert_num_queries):
+    """Found within the bound: one query for the bound, one walk, no planner's fallback."""
+    from django.db import connection
+
+    monkeypatch.setattr(PlannedPaginator, "walk_rows", 30)
+    everything = Certificate.objects.filter(_matching(" ")).order_by("-issue_date", "-sequence")
+    paginator = PlannedPaginator(everything, 3, limit=4)
+    assert paginator.count == 4
+    seen = []
+
+    def record(execute, sql, params, many, context):
+        seen.append(sql)
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(record):
+        rows = paginator.page(1).object_list
+    selects = [sql for sql in seen if sql.startswith("SELECT")]
+    assert len(selects) == 2, selects
+    assert "OFFSET" in selects[0] and '"issue_date" >=' in selects[1]
+    assert [c.pk for c in rows] == list(everything.values_list("pk", flat=True)[:3])
+
+
+def test_sparse_matches_fall_back_to_the_planner(register, monkeypatch):
+    """Fewer than a page within the bound: the page is read once more, as the planner likes
+    (the text condition in its indexed spelling), and is still the right one."""
+    from django.db import connection
+
+    monkeypatch.setattr(PlannedPaginator, "walk_rows", 1)
+    oldest = list(Certificate.objects.order_by("issue_date", "sequence")[:6])
+    Certificate.objects.filter(pk__in=[c.pk for c in oldest]).update(product_name="Lampu Bambu")
+    queryset = Certificate.objects.filter(_matching("Bambu")).order_by("-issue_date", "-sequence")
+    paginator = PlannedPaginator(queryset, 2, limit=4)
+    assert paginator.count == 4 and paginator.capped
+    seen = []
+
+    def record(execute, sql, params, many, context):
+        seen.append(sql)
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(record):
+        rows = paginator.page(1).object_list
+    assert "(product_name || '') LIKE" in [s for s in seen if "LIKE" in s][0]
+    assert "(product_name || '')" not in seen[-1] and "product_name LIKE" in seen[-1]
+    assert [c.pk for c in rows] == list(queryset.values_list("pk", flat=True)[:2])
