@@ -154,7 +154,8 @@ class PlannedPaginator(CappedCountPaginator):
 
     #: How far, in rows of the whole table in the page's order, a page's walk goes before it
     #: gives up (``read``): a search that finds a page's rows within them is common enough to
-    #: walk for; a rarer one is sorted by the planner.
+    #: walk for; a rarer one is sorted by the planner. 0: never walk (a list that holds a
+    #: small part of the table, such as a regional official's).
     walk_rows = 4000
 
     def read(self, queryset: QuerySet) -> list:
@@ -180,6 +181,11 @@ class PlannedPaginator(CappedCountPaginator):
         rows = self._walk_near(queryset)
         if rows is not None:
             return rows
+        return self.read_planned(queryset)
+
+    @staticmethod
+    def read_planned(queryset: QuerySet) -> list:
+        """The page as the planner reads it, the text conditions in their indexed spelling."""
         planned = queryset.all()
         setattr(planned.query, _HIDDEN_FROM_INDEX, False)
         return list(planned)
@@ -187,6 +193,8 @@ class PlannedPaginator(CappedCountPaginator):
     def _walk_near(self, queryset: QuerySet) -> list | None:
         """The page's rows from a walk of the first ``walk_rows`` rows past its end, or
         ``None`` when they hold fewer (or the order does not allow the bound)."""
+        if not self.walk_rows:
+            return None
         query = queryset.query
         low, high = query.low_mark, query.high_mark
         order = list(query.order_by or queryset.model._meta.ordering)

@@ -14,6 +14,7 @@ a full scan).
 from applications.models import Application, Province, Regency
 from applications.selectors import application_scope, official_regions
 from tkdnportal.admin import NotFoundOutsideScopeMixin
+from tkdnportal.pagination import PlannedPaginator
 
 
 class ApplicationScopedMixin(NotFoundOutsideScopeMixin):
@@ -76,3 +77,19 @@ def regencies_in_scope(request, province: str | None = None):
     if province:
         regencies = regencies.filter(province_id=province)
     return regencies
+
+
+class RegionalPlanMixin:
+    """A large changelist (``PlannedPaginator``) whose pages a regional official never walks:
+    their rows are one region's part of the table, so a walk of the whole table's order checks
+    about 38 rows for each of theirs (a common word in one province: 1.0 s), where collecting
+    the region's matches and sorting them takes tens of milliseconds."""
+
+    def get_paginator(self, request, queryset, per_page, orphans=0, allow_empty_first_page=True):
+        paginator = super().get_paginator(
+            request, queryset, per_page, orphans, allow_empty_first_page
+        )
+        regions = official_regions(request.user)
+        if isinstance(paginator, PlannedPaginator) and regions and regions[0]:
+            paginator.walk_rows = 0
+        return paginator

@@ -26,7 +26,7 @@ from django.utils.translation import gettext_lazy as _
 from applications import rules
 from applications.admin import breakdown_html
 from applications.admin.filters import ProvinceFilter
-from applications.admin.scoping import ApplicationScopedMixin
+from applications.admin.scoping import ApplicationScopedMixin, RegionalPlanMixin
 from applications.exceptions import WorkflowError
 from applications.formatting import admin_column
 from registry import selectors, services
@@ -122,6 +122,7 @@ class CertificateYearFilter(admin.SimpleListFilter):
 
 @admin.register(Certificate)
 class CertificateAdmin(
+    RegionalPlanMixin,
     LargeTableAdminMixin,
     ConfirmedActionMixin,
     ReadOnlyFieldsetsMixin,
@@ -129,8 +130,7 @@ class CertificateAdmin(
     ReadOnlyAdmin,
 ):
     # The search is the register's (``SearchCondition``s): its page is planned from the capped
-    # count like the lookup's. The applications' admin keeps the plain capped count: its search
-    # is a subquery of products, which a walk would compare with every matching product.
+    # count like the lookup's (a regional official's never walks: ``RegionalPlanMixin``).
     paginator = PlannedPaginator
     list_display = (
         "number",

@@ -242,3 +242,41 @@ def test_application_search_past_the_cap_walks_with_the_same_answer(client, monk
     second = client.get(APPLICATIONS, {"q": "rotan", "p": "2"}).context["cl"]
     # The capped count offers pages up to the cap (3 rows).
     assert [a.pk for a in second.result_list] == [by_product[1].pk]
+
+
+@pytest.mark.parametrize("official_regency", [None, "32.73"])
+def test_official_search_matches_companies_of_their_region_only(
+    client, monkeypatch, official_regency
+):
+    """A regional official's search looks for companies of their region only (the search's
+    companies narrowed at once, not 16,247 companies joined and filtered afterwards), past
+    the cap too; their pages are read as the planner likes (``RegionalPlanMixin``)."""
+    from tkdnportal.pagination import PlannedPaginator
+
+    monkeypatch.setattr(PlannedPaginator, "limit", 1)
+    ours = [
+        ApplicationFactory(
+            product__name=f"Meja {n}", product__company__name="CV Rotan Jaya", status="SUBMITTED"
+        )
+        for n in range(2)
+    ]
+    ApplicationFactory(
+        product__name="Kursi",
+        product__company__name="CV Rotan Jaya",
+        product__company__province_id="33",
+        product__company__regency_id="33.72",
+        status="SUBMITTED",
+    )
+    client.force_login(_official("32", official_regency))
+    with CaptureQueriesContext(connection) as captured:
+        changelist = client.get(APPLICATIONS, {"q": "rotan"}).context["cl"]
+    assert {a.pk for a in changelist.result_list} == {a.pk for a in ours}
+    assert changelist.paginator.capped and changelist.paginator.walk_rows == 0
+    assert not any("SET LOCAL" in q["sql"] for q in captured.captured_queries)
+    if connection.vendor == "postgresql":
+        column = "regency_id" if official_regency else "province_id"
+        searches = [q["sql"] for q in captured.captured_queries if "LIKE UPPER" in q["sql"]]
+        assert searches and all(f"AND c.{column} = " in sql for sql in searches)
+    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+    nationwide = client.get(APPLICATIONS, {"q": "rotan"}).context["cl"]
+    assert len(nationwide.result_list) == 3 and nationwide.paginator.walk_rows > 0
