@@ -132,7 +132,7 @@ class CertificateFilter(django_filters.FilterSet):
         empty_label=_("Semua kabupaten/kota"),
     )
     tkdn_min = django_filters.NumberFilter(
-        field_name="tkdn_ik", lookup_expr="gte", label=_("Nilai minimum (%)"), **TKDN_RANGE
+        method="filter_minimum", label=_("Nilai minimum (%)"), **TKDN_RANGE
     )
     tkdn_max = django_filters.NumberFilter(
         field_name="tkdn_ik", lookup_expr="lte", label=_("Nilai maksimum (%)"), **TKDN_RANGE
@@ -200,6 +200,9 @@ class CertificateFilter(django_filters.FilterSet):
         # Exact match (the unique index); case and surrounding spaces are forgiven.
         return queryset.filter(number=value.strip().upper())
 
+    def filter_minimum(self, queryset: QuerySet, name: str, value: Decimal) -> QuerySet:
+        return selectors.certificate_filter_minimum(queryset, minimum=value)
+
     def filter_status(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         return selectors.certificate_filter_status(queryset, status=value)
 
@@ -225,7 +228,7 @@ class CertificateApiFilter(CertificateFilter):
 
     q = django_filters.CharFilter(method="filter_text", min_length=3, max_length=100, strip=False)
     tkdn_min = django_filters.NumberFilter(
-        field_name="tkdn_ik", lookup_expr="gte", min_value=Decimal("0"), max_value=Decimal("100")
+        method="filter_minimum", min_value=Decimal("0"), max_value=Decimal("100")
     )
     tkdn_max = django_filters.NumberFilter(
         field_name="tkdn_ik", lookup_expr="lte", min_value=Decimal("0"), max_value=Decimal("100")

@@ -148,6 +148,8 @@ class Certificate(models.Model):
             models.Index(fields=["province", "regency"]),
             models.Index(fields=["tkdn_ik"]),
             models.Index(fields=["valid_until"]),
+            # The earliest issue date of each rule set (``selectors.certificate_filter_minimum``).
+            models.Index(fields=["rule_set", "issue_date"], name="registry_cert_rule_set_issued"),
         ]
 
     def __str__(self) -> str:

@@ -10,7 +10,7 @@ from decimal import Decimal
 
 from django.core.cache import cache
 from django.db import connection
-from django.db.models import Count, F, Max, Q, QuerySet
+from django.db.models import Count, F, Max, Min, Q, QuerySet
 from django.db.models.functions import Coalesce, Floor, Substr, TruncDate
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -201,6 +201,34 @@ def certificate_search(queryset: QuerySet[Certificate], *, text: str) -> QuerySe
 
 def _expiry():
     return Coalesce("extended_until", "valid_until")
+
+
+def certificate_filter_minimum(
+    queryset: QuerySet[Certificate], *, minimum: Decimal
+) -> QuerySet[Certificate]:
+    """Certificates worth at least ``minimum`` %, with a redundant bound on the issue date.
+
+    A value above a rule set's maximum rules its certificates out (IK-2022 ends at 40.00 %), and
+    those are the oldest: sorted oldest first, PostgreSQL walked 757,632 IK-2022 certificates
+    before the first one worth 60 % (3.4 s at 1,000,000). The bound is the earliest issue date
+    among the certificates of the sets that can reach ``minimum``, read from the register itself
+    (an index lookup per set, ``registry_cert_rule_set_issued``), so it holds whatever dates a
+    set is in force. A certificate's ``rule_set`` is always a code of ``calculation.RULE_SETS``
+    (the issuing service writes it from the computed application)."""
+    queryset = queryset.filter(tkdn_ik__gte=minimum)
+    sets = calculation.RULE_SETS.values()
+    reaching = [rule_set.code for rule_set in sets if rule_set.maximum >= minimum]
+    if len(reaching) == len(sets):
+        return queryset
+    register = queryset.model._default_manager.using(queryset.db)
+    earliest = [
+        register.filter(rule_set=code).aggregate(first=Min("issue_date"))["first"]
+        for code in reaching
+    ]
+    earliest = [day for day in earliest if day is not None]
+    if not earliest:
+        return queryset.none()
+    return queryset.filter(issue_date__gte=min(earliest))
 
 
 def certificate_filter_status(

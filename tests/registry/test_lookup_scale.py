@@ -162,3 +162,39 @@ def test_only_a_text_search_makes_the_page_walk(postgres, django_assert_max_num_
         rows = paginator.page(1).object_list
     assert paginator.capped and len(rows) == 2
     assert any("SET LOCAL enable_bitmapscan = off" in sql for sql in seen)
+
+
+def test_minimum_above_a_rule_sets_maximum_bounds_the_issue_date(client):
+    """A minimum no IK-2022 certificate can reach (they end at 40.00 %) adds the earliest issue
+    date of the sets that can (read from the register: an IK-2025 certificate issued before the
+    set's date still counts), so an oldest-first walk starts there; the rows are the same."""
+    import datetime
+    from decimal import Decimal
+
+    old = [
+        CertificateFactory(
+            rule_set="IK-2022", tkdn_ik=Decimal("39.50"), issue_date=datetime.date(2024, 3, n + 1)
+        )
+        for n in range(3)
+    ]
+    early = CertificateFactory(
+        rule_set="IK-2025", tkdn_ik=Decimal("61.00"), issue_date=datetime.date(2025, 6, 1)
+    )
+    new = CertificateFactory(
+        rule_set="IK-2025", tkdn_ik=Decimal("75.00"), issue_date=datetime.date(2026, 2, 1)
+    )
+    low = CertificateFactory(
+        rule_set="IK-2025", tkdn_ik=Decimal("30.00"), issue_date=datetime.date(2026, 3, 1)
+    )
+    public = selectors.certificates_public()
+    sixty = CertificateFilter({"tkdn_min": "60", "sort": "issue_date"}, queryset=public).qs
+    assert '"issue_date" >=' in str(sixty.query)
+    assert [c.pk for c in sixty] == [early.pk, new.pk]
+    thirty = CertificateFilter({"tkdn_min": "30", "sort": "issue_date"}, queryset=public).qs
+    assert '"issue_date" >=' not in str(thirty.query)
+    assert [c.pk for c in thirty] == [c.pk for c in old] + [early.pk, new.pk, low.pk]
+    # No certificate of a set that reaches the minimum: nothing, without reading the table.
+    Certificate.objects.filter(rule_set="IK-2025").delete()
+    assert not CertificateFilter({"tkdn_min": "60"}, queryset=public).qs.exists()
+    response = client.get(URL, {"tkdn_min": "60", "sort": "issue_date"})
+    assert response.status_code == 200 and numbers(response) == []
