@@ -40,10 +40,13 @@ class SearchCondition(RawSQL):
     query was marked by ``hide_search_from_index``. The user's text is only ever in ``params``
     (``walked_params`` when the walked spelling takes others)."""
 
-    def __init__(self, sql: str, walked_sql: str, params, walked_params=None):
+    def __init__(self, sql: str, walked_sql: str, params, walked_params=None, parts=()):
         super().__init__(sql, params, output_field=BooleanField())
         self.walked_sql = walked_sql
         self.walked_params = params if walked_params is None else walked_params
+        #: Optional conditions whose union is the same test, each a plain join the planner
+        #: can stream (``PlannedPaginator.count`` counts them one by one).
+        self.parts = tuple(parts)
 
     def as_sql(self, compiler, connection):
         if getattr(compiler.query, _HIDDEN_FROM_INDEX, False):
@@ -80,18 +83,24 @@ def walking_order_index(using: str) -> Iterator[None]:
                     cursor.execute(f"SET LOCAL {name} TO DEFAULT")
 
 
-def _has_search_condition(node) -> bool:
-    """Whether a query's WHERE tree holds a ``SearchCondition`` (alone or inside a lookup)."""
+def _search_conditions(node) -> Iterator[SearchCondition]:
+    """The ``SearchCondition``s of a query's WHERE tree (alone or inside a lookup)."""
     if isinstance(node, SearchCondition):
-        return True
+        yield node
+        return
     children = getattr(node, "children", None)
     if children is not None:
-        return any(_has_search_condition(child) for child in children)
-    return any(
-        _has_search_condition(part)
-        for part in (getattr(node, "lhs", None), getattr(node, "rhs", None))
-        if part is not None
-    )
+        for child in children:
+            yield from _search_conditions(child)
+        return
+    for part in (getattr(node, "lhs", None), getattr(node, "rhs", None)):
+        if part is not None:
+            yield from _search_conditions(part)
+
+
+def _has_search_condition(node) -> bool:
+    """Whether a query's WHERE tree holds a ``SearchCondition``."""
+    return next(_search_conditions(node), None) is not None
 
 
 class CappedCountPaginator(Paginator):
@@ -132,13 +141,33 @@ class PlannedPaginator(CappedCountPaginator):
     @cached_property
     def count(self) -> int:
         base = self.object_list
-        ids = list(base.order_by().values_list("pk", flat=True)[: self.limit + 1])
+        ids = self._ids_by_parts(base)
+        if ids is None:
+            ids = list(base.order_by().values_list("pk", flat=True)[: self.limit + 1])
         self.capped = len(ids) > self.limit
         if self.capped:
             self.object_list = hide_search_from_index(base)
         else:
             self.object_list = self._by_ids(base, ids)
         return min(len(ids), self.limit)
+
+    def _ids_by_parts(self, base: QuerySet) -> list | None:
+        """The count's ids, part by part, for a search given as the union of its ``parts``
+        (each a join the planner streams, stopping at the cap; the union of the application
+        search's products was built whole first: 300,000 products, 0.5 s for a word in a quarter
+        of the company names). ``None`` when the query has no such search."""
+        condition = next((c for c in _search_conditions(base.query.where) if c.parts), None)
+        if condition is None:
+            return None
+        # The search itself stays, in its walked spelling: a cheap check of each part's rows.
+        hidden = hide_search_from_index(base).order_by()
+        found: dict = {}
+        for part in condition.parts:
+            for pk in hidden.filter(part).values_list("pk", flat=True)[: self.limit + 1]:
+                found[pk] = None
+            if len(found) > self.limit:
+                break
+        return list(found)[: self.limit + 1]
 
     @staticmethod
     def _by_ids(base: QuerySet, ids: list) -> QuerySet:

@@ -102,7 +102,14 @@ def _pg_search_condition(
     else:
         region, params = "", [pattern] * 3
     return SearchCondition(
-        _PG_MATCHING_PRODUCTS.format(region=region), _PG_PRODUCT_MATCHES, params, [pattern] * 3
+        _PG_MATCHING_PRODUCTS.format(region=region),
+        _PG_PRODUCT_MATCHES,
+        params,
+        [pattern] * 3,
+        parts=[
+            Q(product__name__icontains=term) | Q(product__brand__icontains=term),
+            Q(product__company__name__icontains=term),
+        ],
     )
 
 

@@ -275,8 +275,37 @@ def test_official_search_matches_companies_of_their_region_only(
     assert not any("SET LOCAL" in q["sql"] for q in captured.captured_queries)
     if connection.vendor == "postgresql":
         column = "regency_id" if official_regency else "province_id"
-        searches = [q["sql"] for q in captured.captured_queries if "LIKE UPPER" in q["sql"]]
+        searches = [q["sql"] for q in captured.captured_queries if "UNION" in q["sql"]]
         assert searches and all(f"AND c.{column} = " in sql for sql in searches)
     client.force_login(UserFactory(is_staff=True, is_superuser=True))
     nationwide = client.get(APPLICATIONS, {"q": "rotan"}).context["cl"]
     assert len(nationwide.result_list) == 3 and nationwide.paginator.walk_rows > 0
+
+
+def test_application_search_counts_its_parts_once_each(client, monkeypatch):
+    """The capped count reads the search's parts one by one (products by name or brand, then
+    by company name) and counts an application matching both once; past the cap after the first
+    part, the second is not read."""
+    from tkdnportal.pagination import PlannedPaginator
+
+    if connection.vendor != "postgresql":
+        pytest.skip("the search's parts are PostgreSQL's (SQLite: Django's icontains union)")
+    both = ApplicationFactory(
+        product__name="Kursi Rotan", product__company__name="CV Rotan Jaya", status="SUBMITTED"
+    )
+    by_company = ApplicationFactory(
+        product__name="Meja", product__company__name="UD Rotan Asri", status="SUBMITTED"
+    )
+    ApplicationFactory(product__name="Lemari Jati", status="SUBMITTED")
+    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+    with CaptureQueriesContext(connection) as captured:
+        changelist = client.get(APPLICATIONS, {"q": "rotan"}).context["cl"]
+    assert changelist.paginator.count == 2 and not changelist.paginator.capped
+    assert {a.pk for a in changelist.result_list} == {both.pk, by_company.pk}
+    counts = [q["sql"] for q in captured.captured_queries if 'AS "pk"' in q["sql"]]
+    assert len(counts) == 2 and "UNION" not in " ".join(counts)
+    monkeypatch.setattr(PlannedPaginator, "limit", 0)
+    with CaptureQueriesContext(connection) as captured:
+        changelist = client.get(APPLICATIONS, {"q": "rotan"}).context["cl"]
+    assert changelist.paginator.capped
+    assert len([q for q in captured.captured_queries if 'AS "pk"' in q["sql"]]) == 1
