@@ -9,7 +9,7 @@ from collections import Counter
 from decimal import Decimal
 
 from django.core.cache import cache
-from django.db import connection
+from django.db import connection, connections
 from django.db.models import Count, F, Max, Min, Q, QuerySet
 from django.db.models.functions import Coalesce, Floor, Substr, TruncDate
 from django.utils import timezone
@@ -158,6 +158,29 @@ def similar_words(word: str) -> list[str]:
         return [row[0] for row in cursor.fetchall()]
 
 
+def _in_some_name(queryset: QuerySet[Certificate], text: str, substring: SearchCondition) -> bool:
+    """Whether ``text`` is part of some name in the register (PostgreSQL).
+
+    A text of letters and digits only (one word, whole or partial: most searches) lies inside
+    one word of a name, so the table of distinct words answers (its trigram index: a fraction
+    of a millisecond); the words of a name stay there when it is renamed or deleted, which at
+    worst shows no result where a typo-tolerant one was possible. Anything else (a phrase) is
+    asked of the register's trigram index, which builds the bitmap of every candidate first
+    (5-40 ms at 1,000,000 certificates)."""
+    with connections[queryset.db].cursor() as cursor:
+        cursor.execute(
+            "SELECT CASE WHEN registry_normalise(%s) ~ '^[[:alnum:]]+$' THEN EXISTS ("
+            "SELECT 1 FROM registry_search_word "
+            "WHERE word LIKE '%%' || registry_normalise(%s) || '%%') END",
+            [text, _escape_like(text)],
+        )
+        in_a_word = cursor.fetchone()[0]
+    if in_a_word is not None:
+        return in_a_word
+    register = queryset.model._default_manager.using(queryset.db)
+    return register.filter(substring).order_by().exists()
+
+
 def certificate_search(queryset: QuerySet[Certificate], *, text: str) -> QuerySet[Certificate]:
     """Partial match on company, product and brand names.
 
@@ -185,8 +208,7 @@ def certificate_search(queryset: QuerySet[Certificate], *, text: str) -> QuerySe
         # filter's index looking for the text (a need's KBLI range: 60,742 rows passed, 0.4-0.8
         # s at 1,000,000 certificates), where the trigram index alone answers at once. A text
         # found in some name is no typo, even if the filters leave none of its matches.
-        register = queryset.model._default_manager.using(queryset.db)
-        if register.filter(substring).order_by().exists():
+        if _in_some_name(queryset, text, substring):
             return queryset.filter(substring)
         for word in text.split():
             spellings = [word, *(w for w in similar_words(word) if w != word)]

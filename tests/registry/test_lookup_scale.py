@@ -198,3 +198,28 @@ def test_minimum_above_a_rule_sets_maximum_bounds_the_issue_date(client):
     assert not CertificateFilter({"tkdn_min": "60"}, queryset=public).qs.exists()
     response = client.get(URL, {"tkdn_min": "60", "sort": "issue_date"})
     assert response.status_code == 200 and numbers(response) == []
+
+
+def test_a_single_word_is_looked_up_among_the_words_not_the_register(postgres):
+    """Whether a one-word text is in some name (else: typo tolerance) is asked of the table of
+    distinct words; a phrase, of the register's trigram index. Same answers either way."""
+    from django.test.utils import CaptureQueriesContext
+
+    CertificateFactory(company_name="CV Rotan Jaya", product_name="Kursi Santai")
+    public = selectors.certificates_public()
+    for text, found in [
+        ("rotan", 1),
+        ("ota", 1),
+        ("kursi santai", 1),
+        ("jaya kursi", 1),
+        ("zzzqqq", 0),
+    ]:
+        with CaptureQueriesContext(postgres) as captured:
+            rows = list(selectors.certificate_search(public, text=text))
+        assert len(rows) == found, text
+        checks = [q["sql"] for q in captured.captured_queries if "LIMIT 1" in q["sql"]]
+        if " " in text:
+            assert any("registry_certificate" in sql for sql in checks), text
+        else:
+            assert not checks, text
+            assert any("registry_search_word" in q["sql"] for q in captured.captured_queries)
