@@ -6,6 +6,9 @@ pages past the first."""
 import datetime
 import random
 
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
 import pytest
 
 from registry.models import Certificate
@@ -52,22 +55,20 @@ def test_every_page_holds_the_plain_querys_rows(register, order, walk_rows, monk
         assert got == offered[(number - 1) * 3 : number * 3], (order, walk_rows, number)
 
 
-def test_dense_matches_are_read_within_the_bound(register, monkeypatch, django_assert_num_queries):
-    """Found within the bound: one query for the bound, one walk, no planner's fallback."""
-    from django.db import connection
+def _read_page(paginator) -> tuple[list, list[str]]:
+    """The first page's rows and the SQL that read them."""
+    with CaptureQueriesContext(connection) as captured:
+        rows = paginator.page(1).object_list
+    return rows, [query["sql"] for query in captured.captured_queries]
 
+
+def test_dense_matches_are_read_within_the_bound(register, monkeypatch):
+    """Found within the bound: one query for the bound, one walk, no planner's fallback."""
     monkeypatch.setattr(PlannedPaginator, "walk_rows", 30)
     everything = Certificate.objects.filter(_matching(" ")).order_by("-issue_date", "-sequence")
     paginator = PlannedPaginator(everything, 3, limit=4)
     assert paginator.count == 4
-    seen = []
-
-    def record(execute, sql, params, many, context):
-        seen.append(sql)
-        return execute(sql, params, many, context)
-
-    with connection.execute_wrapper(record):
-        rows = paginator.page(1).object_list
+    rows, seen = _read_page(paginator)
     selects = [sql for sql in seen if sql.startswith("SELECT")]
     assert len(selects) == 2, selects
     assert "OFFSET" in selects[0] and '"issue_date" >=' in selects[1]
@@ -77,22 +78,13 @@ def test_dense_matches_are_read_within_the_bound(register, monkeypatch, django_a
 def test_sparse_matches_fall_back_to_the_planner(register, monkeypatch):
     """Fewer than a page within the bound: the page is read once more, as the planner likes
     (the text condition in its indexed spelling), and is still the right one."""
-    from django.db import connection
-
     monkeypatch.setattr(PlannedPaginator, "walk_rows", 1)
     oldest = list(Certificate.objects.order_by("issue_date", "sequence")[:6])
     Certificate.objects.filter(pk__in=[c.pk for c in oldest]).update(product_name="Lampu Bambu")
     queryset = Certificate.objects.filter(_matching("Bambu")).order_by("-issue_date", "-sequence")
     paginator = PlannedPaginator(queryset, 2, limit=4)
     assert paginator.count == 4 and paginator.capped
-    seen = []
-
-    def record(execute, sql, params, many, context):
-        seen.append(sql)
-        return execute(sql, params, many, context)
-
-    with connection.execute_wrapper(record):
-        rows = paginator.page(1).object_list
+    rows, seen = _read_page(paginator)
     assert "(product_name || '') LIKE" in [s for s in seen if "LIKE" in s][0]
     assert "(product_name || '')" not in seen[-1] and "product_name LIKE" in seen[-1]
     assert [c.pk for c in rows] == list(queryset.values_list("pk", flat=True)[:2])
