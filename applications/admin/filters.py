@@ -40,11 +40,13 @@ class RegencyFilter(admin.SimpleListFilter):
 
     def lookups(self, request, model_admin):
         province = request.GET.get(ProvinceFilter.parameter_name)
+        regencies = regencies_in_scope(request, province)
         if not province and not own_province(request):
             # Nationwide, the 514 regencies were a sidebar nobody scrolls, and building their
-            # links cost 15 ms a page: offered once a province is chosen.
-            return []
-        return [(r.code, r.name) for r in regencies_in_scope(request, province)]
+            # links cost 15 ms a page: offered once a province is chosen. A regency already
+            # chosen (a link that dropped the province) stays offered, so it stays applied.
+            regencies = regencies.filter(code=request.GET.get(self.parameter_name) or None)
+        return [(r.code, r.name) for r in regencies]
 
     def queryset(self, request, queryset):
         if self.value():

@@ -377,3 +377,18 @@ def test_row_checkbox_is_djangos_own(client, rf):
     djangos = admin.ModelAdmin.action_checkbox(model_admin, application)
     assert parse_html(ours) == parse_html(djangos)
     assert 'class="action-select"' in ours and f'value="{application.pk}"' in ours
+
+
+def test_a_regency_chosen_without_its_province_stays_applied_nationwide(client):
+    """Clicking "all" on the province keeps the regency in the link: the list stays filtered
+    by it (and says so), even though nationwide the regencies wait for a province."""
+    application_under_review(product__name="Kursi Bandung")
+    application_under_review(
+        product__name="Batik Solo",
+        product__company__province_id="33",
+        product__company__regency_id="33.72",
+    )
+    c = _client(client, UserFactory(is_staff=True, is_superuser=True))
+    html = c.get(CHANGELIST, {"kabkota": "32.73"}).content.decode()
+    assert "Kursi Bandung" in html and "Batik Solo" not in html
+    assert "Kota Bandung" in html  # the chosen regency is shown in the filter
