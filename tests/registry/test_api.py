@@ -299,6 +299,21 @@ def test_page_past_the_end_is_a_404(client, page):
     assert client.get(LIST, {"page": page}).status_code == 404
 
 
+@pytest.mark.parametrize("q", [None, "Rotan"])
+@pytest.mark.parametrize("page", ["999999999999999999", "9" * 23, "400000000000000"])
+def test_page_far_past_a_capped_count_is_a_404(client, monkeypatch, q, page):
+    """Past the capped count pages are open-ended, but one beyond any register is a 404 without
+    reading (it overflowed PostgreSQL's bigint offset: a 500)."""
+    from registry import api
+
+    monkeypatch.setattr(api, "LOOKUP_COUNT_LIMIT", 3)
+    for n in range(7):
+        CertificateFactory(product_name=f"Kursi Rotan {n}")
+    text = {"q": q} if q else {}
+    assert client.get(LIST, {"page_size": 500, "page": page, **text}).status_code == 404
+    assert client.get(LIST, {"page_size": 2, "page": 3, **text}).status_code == 200
+
+
 def test_api_filters_take_each_parameter_on_its_own(client):
     """A regency outside the province, or a minimum above the maximum, matches nothing (the
     schema cannot state combinations); more decimals than the page's text box are fine."""
