@@ -155,7 +155,10 @@ class PlannedPaginator(CappedCountPaginator):
         """The count's ids, part by part, for a search given as the union of its ``parts``
         (each a join the planner streams, stopping at the cap; the union of the application
         search's products was built whole first: 300,000 products, 0.5 s for a word in a quarter
-        of the company names). ``None`` when the query has no such search."""
+        of the company names). ``None`` when the query has no such search.
+
+        The search must be ANDed into the query (``queryset.filter(condition)``, as the admins'
+        ``get_search_results`` do): inside an OR or an exclusion its parts would not be its rows."""
         condition = next((c for c in _search_conditions(base.query.where) if c.parts), None)
         if condition is None:
             return None
