@@ -89,7 +89,6 @@ class RegionalPlanMixin:
         paginator = super().get_paginator(
             request, queryset, per_page, orphans, allow_empty_first_page
         )
-        regions = official_regions(request.user)
-        if isinstance(paginator, PlannedPaginator) and regions and regions[0]:
+        if isinstance(paginator, PlannedPaginator) and own_province(request):
             paginator.walk_rows = 0
         return paginator
