@@ -35,7 +35,7 @@ from django.utils.translation import gettext as _
 
 from .formatting import format_datetime_range
 from .models import Application, Event, EventChange, EventChangeNotice, Registration
-from .selectors import NATIONAL_ADMIN_GROUP
+from .selectors import sees_every_region
 
 S = Application.Status
 # A certificate was issued for the application (the states that only follow ISSUED).
@@ -59,14 +59,6 @@ def official_of(user):
     if not getattr(user, "is_authenticated", False) or not user.is_staff:
         return None
     return getattr(user, "official", None)
-
-
-def sees_every_region(user) -> bool:
-    return bool(
-        getattr(user, "is_authenticated", False)
-        and user.is_active
-        and (user.is_superuser or user.groups.filter(name=NATIONAL_ADMIN_GROUP).exists())
-    )
 
 
 def events_visible_to(user) -> QuerySet[Event]:

@@ -78,6 +78,22 @@ def application_calculation_input(
 EVERY_REGION = Q()
 
 
+def sees_every_region(user) -> bool:
+    """Whether ``user`` is a superuser or an "Administrator Kemenperin" (every region).
+
+    Remembered on the user object, which lives for one request: a changelist asks it for its
+    scope, its filters and its menu (four queries of the group table before)."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return False
+    if user.is_superuser:
+        return True
+    known = getattr(user, "_sees_every_region", None)
+    if known is None:
+        known = user.groups.filter(name=NATIONAL_ADMIN_GROUP).exists()
+        user._sees_every_region = known
+    return known
+
+
 def application_scope(user, path: str = "") -> Q | None:
     """The rule of ``applications_visible_to`` as a condition on the application at ``path``
     (``""`` for an application, ``"application__"`` for a certificate), or ``None`` for nobody.
@@ -89,7 +105,7 @@ def application_scope(user, path: str = "") -> Q | None:
     """
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return None
-    if user.is_superuser or user.groups.filter(name=NATIONAL_ADMIN_GROUP).exists():
+    if sees_every_region(user):
         return EVERY_REGION
     company = f"{path}product__company__"
     official = getattr(user, "official", None) if user.is_staff else None

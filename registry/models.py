@@ -80,6 +80,13 @@ class Certificate(models.Model):
     regency = models.ForeignKey("applications.Regency", on_delete=models.PROTECT, related_name="+")
     province_name = models.CharField(_("provinsi"), max_length=100)
     regency_name = models.CharField(_("kabupaten/kota"), max_length=100)
+    # Where the company's factory is now, when it is no longer where this snapshot says (both
+    # NULL while it is): kept by PostgreSQL triggers (migration 0008) on every write of the
+    # company's region or the certificate, so an official's certificate list is read through the
+    # certificate's own indexes (``selectors.certificates_held_in``). Never shown. NULL, not "",
+    # is "not moved": the partial index holds only the rows where it is set.
+    holder_province = models.CharField(max_length=2, null=True, editable=False)  # noqa: DJ001
+    holder_regency = models.CharField(max_length=5, null=True, editable=False)  # noqa: DJ001
     product_name = models.CharField(_("nama produk"), max_length=200)
     product_brand = models.CharField(_("merek"), max_length=100)
     product_specification = models.CharField(_("tipe / spesifikasi"), max_length=300)
@@ -150,6 +157,12 @@ class Certificate(models.Model):
             models.Index(fields=["valid_until"]),
             # The earliest issue date of each rule set (``selectors.certificate_filter_minimum``).
             models.Index(fields=["rule_set", "issue_date"], name="registry_cert_rule_set_issued"),
+            # The few certificates of companies that moved (``holder_province`` set).
+            models.Index(
+                fields=["holder_province", "holder_regency"],
+                condition=Q(holder_province__isnull=False),
+                name="registry_cert_holder_moved",
+            ),
         ]
 
     def __str__(self) -> str:

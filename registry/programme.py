@@ -36,7 +36,7 @@ from applications.models import (
 )
 from applications.outreach import events_with_conversion
 from applications.reasons import ReasonCode
-from applications.selectors import NATIONAL_ADMIN_GROUP
+from applications.selectors import sees_every_region
 from applications.workdays import holiday_dates, working_days_between
 
 from .models import Certificate, CertificateReminder, ProgrammeTarget, RegionPopulation
@@ -101,11 +101,7 @@ def region_named(code: str) -> Region | None:
 
 
 def user_is_national(user) -> bool:
-    return bool(
-        getattr(user, "is_authenticated", False)
-        and user.is_active
-        and (user.is_superuser or user.groups.filter(name=NATIONAL_ADMIN_GROUP).exists())
-    )
+    return sees_every_region(user)
 
 
 def region_of(user) -> Region | None:

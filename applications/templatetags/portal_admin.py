@@ -3,7 +3,7 @@
 from django import template
 from django.utils.translation import gettext as _
 
-from applications.selectors import NATIONAL_ADMIN_GROUP
+from applications.selectors import sees_every_region
 
 register = template.Library()
 
@@ -29,7 +29,7 @@ def admin_greeting(user) -> dict:
         role = _("Petugas %(office)s, %(place)s") % {"office": official.office_name, "place": place}
     elif user.is_superuser:
         role = _("Administrator sistem")
-    elif user.groups.filter(name=NATIONAL_ADMIN_GROUP).exists():
+    elif sees_every_region(user):
         role = _("Administrator Kemenperin")
     else:
         role = _("Petugas")

@@ -29,6 +29,7 @@ from applications.admin.filters import ProvinceFilter
 from applications.admin.scoping import ApplicationScopedMixin, RegionalPlanMixin
 from applications.exceptions import WorkflowError
 from applications.formatting import admin_column
+from applications.selectors import official_regions
 from registry import selectors, services
 from registry.models import Certificate, CertificateSequence
 from tkdnportal.admin import (
@@ -204,6 +205,15 @@ class CertificateAdmin(
         ),
     )
     change_form_template = "admin/registry/certificate/change_form.html"
+
+    def get_queryset(self, request):
+        # The scope's join decides; the certificate's own region columns narrow first.
+        queryset = super().get_queryset(request)
+        regions = official_regions(request.user)
+        if regions is not None and regions[0] is not None:
+            province, regency = regions
+            queryset = selectors.certificates_held_in(queryset, province=province, regency=regency)
+        return queryset
 
     def has_decide_permission(self, request):
         return request.user.has_perm("registry.change_certificate")

@@ -169,10 +169,12 @@ def certificate_issue(
     APPROVED (and has no certificate).
     """
     with transaction.atomic():
-        # Lock the application row only (not the joined company/region rows, which would
-        # serialise every issue in a province).
+        # Lock the application and its company (not the region rows, which would serialise
+        # every issue in a province): a move of the company's factory waits for this
+        # certificate, so the trigger that records the move on its certificates sees it
+        # (``Certificate.holder_province``, migration 0008).
         application = (
-            Application.objects.select_for_update(of=("self",))
+            Application.objects.select_for_update(of=("self", "product__company"), no_key=True)
             .select_related("product__company__province", "product__company__regency")
             .get(pk=application_id)
         )
