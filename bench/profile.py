@@ -95,8 +95,13 @@ print("PROFILE-JSON " + json.dumps(out))
 
 
 def median(values: list[float]) -> float:
+    return quantile(values, 0.5)
+
+
+def quantile(values: list[float], q: float) -> float:
+    """The nearest-rank ``q`` quantile (0 for no values)."""
     values = sorted(values)
-    return values[len(values) // 2] if values else 0.0
+    return values[min(int(q * len(values)), len(values) - 1)] if values else 0.0
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -140,9 +145,10 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     cprofile = result.pop("_cprofile", "")
     print(
-        "| category | requests | total p50 ms | SQL p50 ms | rest p50 ms | queries p50 | errors |"
+        "| category | requests | total p50 ms | SQL p50 ms | rest p50 ms | total p90 ms | max ms "
+        "| queries p50 | errors |"
     )
-    print("|---|---:|---:|---:|---:|---:|---:|")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
     for name, rows in result.items():
         totals = [r["total_ms"] for r in rows]
         sqls = [r["sql_ms"] for r in rows]
@@ -150,7 +156,8 @@ def main(argv: list[str] | None = None) -> int:
         errors = sum(1 for r in rows if r["status"] >= 400)
         print(
             f"| {name} | {len(rows)} | {median(totals):.1f} | {median(sqls):.1f} | "
-            f"{median(rest):.1f} | {median([r['queries'] for r in rows]):.0f} | {errors} |"
+            f"{median(rest):.1f} | {quantile(totals, 0.9):.1f} | {max(totals, default=0):.1f} | "
+            f"{median([r['queries'] for r in rows]):.0f} | {errors} |"
         )
     if args.slowest:
         every = [(r, name) for name, rows in result.items() for r in rows]

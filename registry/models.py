@@ -84,7 +84,7 @@ class Certificate(models.Model):
     # NULL while it is): kept by PostgreSQL triggers (migration 0008) on every write of the
     # company's region or the certificate, so an official's certificate list is read through the
     # certificate's own indexes (``selectors.certificates_held_in``). Never shown. NULL, not "",
-    # is "not moved": the partial index holds only the rows where it is set.
+    # is "not moved": ``COALESCE(holder_province, province_id)`` is where the company is now.
     holder_province = models.CharField(max_length=2, null=True, editable=False)  # noqa: DJ001
     holder_regency = models.CharField(max_length=5, null=True, editable=False)  # noqa: DJ001
     product_name = models.CharField(_("nama produk"), max_length=200)
@@ -157,12 +157,6 @@ class Certificate(models.Model):
             models.Index(fields=["valid_until"]),
             # The earliest issue date of each rule set (``selectors.certificate_filter_minimum``).
             models.Index(fields=["rule_set", "issue_date"], name="registry_cert_rule_set_issued"),
-            # The few certificates of companies that moved (``holder_province`` set).
-            models.Index(
-                fields=["holder_province", "holder_regency"],
-                condition=Q(holder_province__isnull=False),
-                name="registry_cert_holder_moved",
-            ),
         ]
 
     def __str__(self) -> str:

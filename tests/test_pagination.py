@@ -88,3 +88,50 @@ def test_sparse_matches_fall_back_to_the_planner(register, monkeypatch):
     assert "(product_name || '') LIKE" in [s for s in seen if "LIKE" in s][0]
     assert "(product_name || '')" not in seen[-1] and "product_name LIKE" in seen[-1]
     assert [c.pk for c in rows] == list(queryset.values_list("pk", flat=True)[:2])
+
+
+@pytest.mark.parametrize("order", ORDERS)
+@pytest.mark.parametrize("walk_rows", [1, 4, 15])
+def test_a_walk_within_a_part_of_the_table_holds_the_plain_querys_rows(
+    register, order, walk_rows, monkeypatch
+):
+    """A list that always holds one region's rows (a regional official's) bounds its walk
+    within that region's rows: every page is still the plain query's."""
+    monkeypatch.setattr(PlannedPaginator, "walk_rows", walk_rows)
+    ids = list(Certificate.objects.order_by("pk").values_list("pk", flat=True))
+    Certificate.objects.filter(pk__in=ids[::3]).update(province_id="33")
+    region = Certificate.objects.filter(province_id="33")
+    queryset = region.filter(_matching("Rotan")).order_by(*order)
+    expected = list(queryset.values_list("pk", flat=True))
+    assert len(expected) > 4
+    paginator = PlannedPaginator(queryset, 2, limit=len(expected) - 1)
+    paginator.walk_within = region
+    assert paginator.count == len(expected) - 1 and paginator.capped
+    offered = expected[: paginator.count]
+    for number in paginator.page_range:
+        got = [c.pk for c in paginator.page(number).object_list]
+        assert got == offered[(number - 1) * 2 : number * 2], (order, walk_rows, number)
+
+
+def test_the_bound_is_counted_within_the_part_so_a_regions_page_is_walked(register, monkeypatch):
+    """The region's rows are the oldest: counted in the whole table, 4 rows past the page end
+    hold none of them (the planner's fallback); counted within the region, the walk finds the
+    page."""
+    monkeypatch.setattr(PlannedPaginator, "walk_rows", 4)
+    oldest = list(Certificate.objects.order_by("issue_date", "sequence")[:20])
+    Certificate.objects.filter(pk__in=[c.pk for c in oldest]).update(
+        province_id="33", product_name="Kursi Rotan"
+    )
+    region = Certificate.objects.filter(province_id="33")
+    queryset = region.filter(_matching("Rotan")).order_by("-issue_date", "-sequence")
+    expected = list(queryset.values_list("pk", flat=True)[:3])
+    for walk_within, walked in ((None, False), (region, True)):
+        paginator = PlannedPaginator(queryset, 3, limit=5)
+        paginator.walk_within = walk_within
+        assert paginator.count == 5 and paginator.capped
+        rows, seen = _read_page(paginator)
+        assert [c.pk for c in rows] == expected
+        bound = next(sql for sql in seen if "OFFSET" in sql)
+        assert ('"province_id" = ' in bound) is walked, bound
+        # Walked: the bound and the walk. Not: the planner's read follows them.
+        assert ("product_name LIKE" in seen[-1]) is not walked, seen[-1]

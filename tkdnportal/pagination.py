@@ -190,6 +190,11 @@ class PlannedPaginator(CappedCountPaginator):
     #: small part of the table, such as a regional official's).
     walk_rows = 4000
 
+    #: The rows whose order the walk's bound is counted in: the whole table, or the part of it
+    #: a list always holds, when an index serves that part in the page's order (a regional
+    #: official's certificates: ``registry.admin.certificates``).
+    walk_within: QuerySet | None = None
+
     def read(self, queryset: QuerySet) -> list:
         """Evaluate a page's rows, walking the order's index when a text search matches many.
 
@@ -240,7 +245,10 @@ class PlannedPaginator(CappedCountPaginator):
             return None
         if not field.concrete or field.is_relation:
             return None
-        table = queryset.model._default_manager.using(queryset.db).order_by(order[0])
+        table = self.walk_within
+        if table is None:
+            table = queryset.model._default_manager.all()
+        table = table.using(queryset.db).order_by(order[0])
         edge = self.walk_rows + high
         bound = next(iter(table.values_list(name, flat=True)[edge - 1 : edge]), None)
         if bound is None:

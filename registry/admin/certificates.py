@@ -208,12 +208,21 @@ class CertificateAdmin(
 
     def get_queryset(self, request):
         # The scope's join decides; the certificate's own region columns narrow first.
-        queryset = super().get_queryset(request)
+        return self._held_in_region(request, super().get_queryset(request))
+
+    def region_rows(self, request):
+        # A regional official's page is walked within the region's order index (PostgreSQL).
+        everything = Certificate.objects.all()
+        held = self._held_in_region(request, everything)
+        return None if held is everything else held
+
+    @staticmethod
+    def _held_in_region(request, queryset):
         regions = official_regions(request.user)
-        if regions is not None and regions[0] is not None:
-            province, regency = regions
-            queryset = selectors.certificates_held_in(queryset, province=province, regency=regency)
-        return queryset
+        if regions is None or regions[0] is None:
+            return queryset
+        province, regency = regions
+        return selectors.certificates_held_in(queryset, province=province, regency=regency)
 
     def has_decide_permission(self, request):
         return request.user.has_perm("registry.change_certificate")

@@ -6,8 +6,8 @@ with 30,000 matches nationwide read all of them through those joins to keep one 
 (the admin's certificate search at 1,000,000: p99 1.07 s). The certificate's own region columns
 (its snapshot) are the same region unless the company moved its factory since; for those few,
 ``holder_province`` and ``holder_regency`` say where it is now (both NULL otherwise). The list is
-then narrowed through the certificate's own indexes (``registry.selectors.certificates_held_in``),
-and the join still decides.
+then narrowed through the certificate's own columns (``registry.selectors.certificates_held_in``),
+whose indexes hold each region's certificates in the admin's order, and the join still decides.
 
 PostgreSQL triggers keep the two columns on every write, whatever writes it (forms, admin,
 ``QuerySet.update``, SQL): a company's region, a product's company, an application's product,
@@ -67,6 +67,10 @@ PG_FORWARD = [
     """
     for name, _table, _columns, condition in UPSTREAM
 ] + [
+    statement
+    for name, table, _columns, _condition in UPSTREAM
+    for statement in (f"DROP TRIGGER IF EXISTS {name} ON {table}",)
+] + [
     f"""
     CREATE TRIGGER {name} AFTER UPDATE OF {columns} ON {table}
     FOR EACH ROW WHEN ({_row("NEW", columns)} IS DISTINCT FROM {_row("OLD", columns)})
@@ -95,6 +99,7 @@ PG_FORWARD = [
         RETURN NEW;
     END $$ LANGUAGE plpgsql
     """,
+    "DROP TRIGGER IF EXISTS registry_holder_certificate ON registry_certificate",
     """
     CREATE TRIGGER registry_holder_certificate
     BEFORE INSERT OR UPDATE OF application_id, province_id, regency_id ON registry_certificate
@@ -102,8 +107,20 @@ PG_FORWARD = [
     """,
     # The backfill: only the certificates of companies that moved are written.
     f"UPDATE registry_certificate c SET {HOLDER} {JOINS} {CHANGED}",
+] + [
+    # A region's certificates in the admin's order (newest first), for a regional official's
+    # list: its page is walked within the region and the walk's bound read index-only (the
+    # columns of the expression are included for that). 1.1-1.4 s each at 1,000,000.
+    f"""
+    CREATE INDEX IF NOT EXISTS registry_cert_held_{level}_order ON registry_certificate
+    ((COALESCE(holder_{level}, {level}_id)), issue_date DESC, sequence DESC, id DESC)
+    INCLUDE (holder_{level}, {level}_id)
+    """
+    for level in ("province", "regency")
 ]
 PG_BACKWARD = [
+    "DROP INDEX IF EXISTS registry_cert_held_province_order",
+    "DROP INDEX IF EXISTS registry_cert_held_regency_order",
     "DROP TRIGGER IF EXISTS registry_holder_certificate ON registry_certificate",
     "DROP FUNCTION IF EXISTS registry_holder_certificate()",
 ] + [
@@ -146,12 +163,4 @@ class Migration(migrations.Migration):
             field=models.CharField(editable=False, max_length=5, null=True),
         ),
         migrations.RunPython(forward, backward),
-        migrations.AddIndex(
-            model_name="certificate",
-            index=models.Index(
-                condition=models.Q(("holder_province__isnull", False)),
-                fields=["holder_province", "holder_regency"],
-                name="registry_cert_holder_moved",
-            ),
-        ),
     ]

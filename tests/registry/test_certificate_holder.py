@@ -167,4 +167,30 @@ def test_sqlite_reads_the_join_alone_and_postgres_narrows_by_own_columns():
     from registry.selectors import certificates_held_in
 
     sql = str(certificates_held_in(Certificate.objects.all(), province="32").query)
-    assert ('"holder_province" = 32' in sql.split("WHERE")[-1]) is POSTGRES
+    assert ("COALESCE" in sql.split("WHERE")[-1]) is POSTGRES
+
+
+def test_a_regional_officials_page_is_walked_within_their_region(client, monkeypatch):
+    """Past the capped count, a province official's page is walked within the province's order
+    index (PostgreSQL; SQLite has none and leaves the page to the planner), and holds the
+    newest of their matches only."""
+    from django.db import connection as default
+    from django.test.utils import CaptureQueriesContext
+
+    from tkdnportal.pagination import PlannedPaginator
+
+    monkeypatch.setattr(PlannedPaginator, "limit", 3)
+    monkeypatch.setattr(PlannedPaginator, "walk_rows", 3)
+    monkeypatch.setattr(type(admin.site._registry[Certificate]), "list_per_page", 2)
+    theirs = [_certificate(f"Kursi Rotan {n}", "33", "33.01") for n in range(4)]
+    for n in range(6):
+        _certificate(f"Kursi Rotan Bandung {n}", "32", "32.73")
+    client.force_login(official_user("33"))
+    with CaptureQueriesContext(default) as captured:
+        response = client.get(CHANGELIST, {"q": "rotan"})
+    assert response.status_code == 200
+    shown = [c.pk for c in response.context["cl"].result_list]
+    newest = sorted(theirs, key=lambda c: (c.issue_date, c.sequence, c.pk), reverse=True)
+    assert shown == [c.pk for c in newest[:2]]
+    bounds = [q["sql"] for q in captured.captured_queries if "OFFSET" in q["sql"]]
+    assert (len(bounds) == 1 and "COALESCE" in bounds[0]) is POSTGRES, bounds
