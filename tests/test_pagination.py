@@ -7,6 +7,7 @@ import datetime
 import random
 
 from django.db import connection
+from django.db.models import Q
 from django.test.utils import CaptureQueriesContext
 
 import pytest
@@ -135,3 +136,50 @@ def test_the_bound_is_counted_within_the_part_so_a_regions_page_is_walked(regist
         assert ('"province_id" = ' in bound) is walked, bound
         # Walked: the bound and the walk. Not: the planner's read follows them.
         assert ("product_name LIKE" in seen[-1]) is not walked, seen[-1]
+
+
+def test_the_lists_own_range_of_the_order_key_starts_the_bound(register, monkeypatch):
+    """Matches that are the oldest rows, in a list bounded by the order key (expired
+    certificates newest first): the bound is counted from the list's range, so the walk finds
+    the page instead of giving up near today's rows."""
+    monkeypatch.setattr(PlannedPaginator, "walk_rows", 4)
+    oldest = list(Certificate.objects.order_by("issue_date", "sequence")[:20])
+    Certificate.objects.filter(pk__in=[c.pk for c in oldest]).update(product_name="Kursi Rotan")
+    last = oldest[-1].issue_date
+    queryset = Certificate.objects.filter(_matching("Rotan"), issue_date__lte=last).order_by(
+        "-issue_date", "-sequence"
+    )
+    paginator = PlannedPaginator(queryset, 3, limit=5)
+    assert paginator.count == 5 and paginator.capped
+    rows, seen = _read_page(paginator)
+    assert [c.pk for c in rows] == list(queryset.values_list("pk", flat=True)[:3])
+    bound = next(sql for sql in seen if "OFFSET" in sql)
+    assert '"issue_date" <=' in bound, bound
+    assert "product_name LIKE" not in seen[-1], "the planner's fallback read the page"
+
+
+CONDITIONS = {
+    "range": lambda day: Q(issue_date__range=(day, day + datetime.timedelta(days=150))),
+    "or": lambda day: Q(issue_date__lte=day) | Q(product_name__contains="1"),
+    "excluded": lambda day: ~Q(issue_date__gte=day),
+    "greater": lambda day: Q(issue_date__gt=day),
+}
+
+
+@pytest.mark.parametrize("condition", CONDITIONS)
+@pytest.mark.parametrize("walk_rows", [1, 4, 30])
+def test_every_page_holds_the_plain_querys_rows_with_a_condition_on_the_order_key(
+    register, condition, walk_rows, monkeypatch
+):
+    monkeypatch.setattr(PlannedPaginator, "walk_rows", walk_rows)
+    day = datetime.date(2025, 4, 1)
+    queryset = Certificate.objects.filter(_matching("a"), CONDITIONS[condition](day)).order_by(
+        "-issue_date", "-sequence"
+    )
+    expected = list(queryset.values_list("pk", flat=True))
+    assert len(expected) > 4, condition
+    paginator = PlannedPaginator(queryset, 2, limit=len(expected) - 1)
+    offered = expected[: paginator.count]
+    for number in paginator.page_range:
+        got = [c.pk for c in paginator.page(number).object_list]
+        assert got == offered[(number - 1) * 2 : number * 2], (condition, walk_rows, number)

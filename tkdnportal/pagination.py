@@ -98,6 +98,27 @@ def _search_conditions(node) -> Iterator[SearchCondition]:
             yield from _search_conditions(part)
 
 
+# Lookups on the order key that bound its range (``_range_of``).
+_RANGE_LOOKUPS = frozenset({"exact", "gt", "gte", "lt", "lte", "range"})
+
+
+def _range_of(where, field) -> Iterator[tuple[str, object]]:
+    """The ``(lookup, value)`` conditions on ``field`` (a column of the query's own table)
+    that every row of a query's WHERE tree meets: those ANDed at its top, with a plain value."""
+    if where.connector != "AND" or where.negated:
+        return
+    for child in where.children:
+        if hasattr(child, "children"):
+            yield from _range_of(child, field)
+        elif (
+            getattr(child, "lookup_name", None) in _RANGE_LOOKUPS
+            and getattr(child.lhs, "target", None) == field
+            and getattr(child.lhs, "alias", None) == field.model._meta.db_table
+            and not hasattr(child.rhs, "resolve_expression")
+        ):
+            yield child.lookup_name, child.rhs
+
+
 def _has_search_condition(node) -> bool:
     """Whether a query's WHERE tree holds a ``SearchCondition``."""
     return next(_search_conditions(node), None) is not None
@@ -248,6 +269,11 @@ class PlannedPaginator(CappedCountPaginator):
         table = self.walk_within
         if table is None:
             table = queryset.model._default_manager.all()
+        # The list's own range of the order key (an expiry status, a year, a minimum value's
+        # date) starts the count there, not at the table's end: expired certificates newest
+        # first walked from today and gave up 4,000 rows before the first one.
+        for lookup, value in _range_of(query.where, field):
+            table = table.filter(**{f"{name}__{lookup}": value})
         table = table.using(queryset.db).order_by(order[0])
         edge = self.walk_rows + high
         bound = next(iter(table.values_list(name, flat=True)[edge - 1 : edge]), None)
