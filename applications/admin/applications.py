@@ -68,7 +68,8 @@ S = Application.Status
 _PG_MATCHING_PRODUCTS = """
     "applications_application"."product_id" IN (
         SELECT p.id FROM applications_product p
-        WHERE UPPER(p.name::text) LIKE UPPER(%s) OR UPPER(p.brand::text) LIKE UPPER(%s)
+        WHERE (UPPER(p.name::text) LIKE UPPER(%s) OR UPPER(p.brand::text) LIKE UPPER(%s))
+            {product_region}
         UNION
         SELECT p.id FROM applications_product p
         WHERE p.company_id IN (
@@ -90,19 +91,29 @@ _PG_PRODUCT_MATCHES = """
 def _pg_search_condition(
     term: str, regions: tuple[str | None, str | None] | None
 ) -> SearchCondition:
-    """The search, its companies narrowed to an official's region (``official_regions``): a
-    common word in company names matched 16,247 companies nationwide, 44,229 products to join
-    and filter by province afterwards (0.6 s at 1,000,000 certificates for one province)."""
+    """The search, its products and companies narrowed to an official's region
+    (``official_regions``). A common word in company names matched 16,247 companies nationwide,
+    44,229 products to join and filter by province afterwards (0.6 s at 1,000,000 certificates
+    for one province); in product names, 75,880 products nationwide for 10,182 in the province
+    (0.8 s), now combined with the product's copy of its company's region (``company_province``,
+    ``company_regency``: migration 0012, kept by triggers)."""
     pattern = f"%{connection.ops.prep_for_like_query(term)}%"
     province, regency = regions or (None, None)
     if regency:
-        region, params = "AND c.regency_id = %s", [pattern] * 3 + [regency]
+        column, code = "regency", regency
     elif province:
-        region, params = "AND c.province_id = %s", [pattern] * 3 + [province]
+        column, code = "province", province
     else:
-        region, params = "", [pattern] * 3
+        column, code = None, None
+    if column:
+        product_region = f"AND p.company_{column} = %s"
+        region = f"AND c.{column}_id = %s"
+        params = [pattern, pattern, code, pattern, code]
+    else:
+        product_region = region = ""
+        params = [pattern] * 3
     return SearchCondition(
-        _PG_MATCHING_PRODUCTS.format(region=region),
+        _PG_MATCHING_PRODUCTS.format(product_region=product_region, region=region),
         _PG_PRODUCT_MATCHES,
         params,
         [pattern] * 3,
