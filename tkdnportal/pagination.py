@@ -47,6 +47,9 @@ class SearchCondition(RawSQL):
         #: Optional conditions whose union is the same test, each a plain join the planner
         #: can stream (``PlannedPaginator.count`` counts them one by one).
         self.parts = tuple(parts)
+        #: How many rows of the whole table are known to meet the test (0: unknown): a query
+        #: with no other condition is known to be past a count's cap without counting.
+        self.at_least = 0
 
     def as_sql(self, compiler, connection):
         if getattr(compiler.query, _HIDDEN_FROM_INDEX, False):
@@ -162,6 +165,10 @@ class PlannedPaginator(CappedCountPaginator):
     @cached_property
     def count(self) -> int:
         base = self.object_list
+        if self._known_past_the_cap(base):
+            self.capped = True
+            self.object_list = hide_search_from_index(base)
+            return self.limit
         ids = self._ids_by_parts(base)
         if ids is None:
             ids = list(base.order_by().values_list("pk", flat=True)[: self.limit + 1])
@@ -171,6 +178,17 @@ class PlannedPaginator(CappedCountPaginator):
         else:
             self.object_list = self._by_ids(base, ids)
         return min(len(ids), self.limit)
+
+    def _known_past_the_cap(self, base: QuerySet) -> bool:
+        """Whether the query is a search alone (no other condition) whose ``at_least`` is past
+        the cap: a common word among a million certificates, known from the count of its word
+        (``registry.selectors``) instead of the text index's bitmap of every candidate
+        (13-14 ms)."""
+        where = base.query.where
+        if where.connector != "AND" or where.negated or len(where.children) != 1:
+            return False
+        conditions = list(_search_conditions(where))
+        return len(conditions) == 1 and conditions[0].at_least > self.limit
 
     def _ids_by_parts(self, base: QuerySet) -> list | None:
         """The count's ids, part by part, for a search given as the union of its ``parts``

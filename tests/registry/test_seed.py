@@ -14,6 +14,7 @@ import pytest
 from applications.models import Application, Company, Product
 from registry.models import Certificate, CertificateSequence
 from tests.factories import CertificateFactory
+from tests.registry.test_search_words import recounted, stored_counts
 
 pytestmark = pytest.mark.django_db
 
@@ -181,6 +182,8 @@ def test_big_seed_rebuilds_every_index_and_collects_the_words(monkeypatch):
         assert cursor.fetchone() == ("O",)  # enabled again
         cursor.execute("SELECT count(*) FROM registry_search_word")
         assert cursor.fetchone()[0] > 20
+    # The trigger was paused: each word's count of certificates was recomputed (0010).
+    assert stored_counts() == recounted()
     name = Certificate.objects.values_list("company_name", flat=True).first()
     word = max(name.lower().split(), key=len)
     assert word in {w.lower() for w in _words()}

@@ -36,6 +36,7 @@ from applications import calculation, rules
 from applications.models import Application, Company, Product, Province, Regency
 from applications.reasons import ReasonCode
 from registry.models import Certificate, CertificateSequence, new_verification_token
+from registry.selectors import RECOUNT_SEARCH_WORDS_SQL
 
 LEGAL_FORMS = [("CV", "CV"), ("UD", "PERORANGAN"), ("PT", "PT"), ("Koperasi", "KOPERASI")]
 NAME_WORDS = [
@@ -748,7 +749,8 @@ def _suspend_secondary_indexes(writers) -> list[tuple[str, str]]:
 
 
 def _restore_secondary_indexes(suspended: list[tuple[str, str]]) -> None:
-    """Rebuild what ``_suspend_secondary_indexes`` dropped, and collect the new search words."""
+    """Rebuild what ``_suspend_secondary_indexes`` dropped, and collect and count the search
+    words (the trigger was paused)."""
     with connection.cursor() as cursor:
         # Inside an outer transaction (a test) the deferred foreign key checks of the rows just
         # written are still pending, and PostgreSQL builds no index on a table with pending
@@ -759,8 +761,4 @@ def _restore_secondary_indexes(suspended: list[tuple[str, str]]) -> None:
         cursor.execute(
             f"ALTER TABLE registry_certificate ENABLE TRIGGER {_WORDS_TRIGGER}"  # nosec B608
         )
-        cursor.execute(
-            "INSERT INTO registry_search_word (word) SELECT DISTINCT registry_search_words("
-            "company_name || ' ' || product_name || ' ' || product_brand) "
-            "FROM registry_certificate ON CONFLICT DO NOTHING"
-        )
+        cursor.execute(RECOUNT_SEARCH_WORDS_SQL)

@@ -1,0 +1,108 @@
+"""The table of distinct words counts the certificates holding each word (registry migration
+0010), exactly, whatever writes the register: the lookup trusts a word held by more than
+1,000 certificates to mean "more than 1,000 matches" without counting them."""
+
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+import pytest
+
+from registry.models import Certificate
+from tests.factories import CertificateFactory
+from tkdnportal.pagination import PlannedPaginator, SearchCondition
+
+pytestmark = pytest.mark.django_db
+
+POSTGRES = connection.vendor == "postgresql"
+postgres_only = pytest.mark.skipif(not POSTGRES, reason="the words table is PostgreSQL's")
+
+
+def stored_counts() -> dict[str, int]:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT word, certificates FROM registry_search_word WHERE certificates <> 0"
+        )
+        return dict(cursor.fetchall())
+
+
+def recounted() -> dict[str, int]:
+    """Each word's certificates, counted from the register itself."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT word, count(*) FROM (SELECT registry_search_words("
+            "company_name || ' ' || product_name || ' ' || product_brand) AS word "
+            "FROM registry_certificate) words GROUP BY word"
+        )
+        return dict(cursor.fetchall())
+
+
+@postgres_only
+def test_every_write_keeps_each_words_count_exact():
+    first = CertificateFactory(company_name="CV Rotan Lestari", product_name="Kursi Rotan Rotan")
+    second = CertificateFactory(company_name="UD Rotan Jaya", product_name="Meja Jati")
+    assert stored_counts() == recounted()
+    assert stored_counts()["rotan"] == 2  # a word twice in one certificate counts once
+    # A rename (bulk update: the trigger, not Python), a save, a delete.
+    Certificate.objects.filter(pk=first.pk).update(company_name="CV Bambu Lestari")
+    assert stored_counts() == recounted()
+    second.product_brand = "Rotan Indah"
+    second.save()
+    assert stored_counts() == recounted()
+    second.delete()
+    assert stored_counts() == recounted()
+    assert "jaya" not in stored_counts() and stored_counts()["rotan"] == 1
+
+
+@postgres_only
+def test_a_word_whose_certificates_are_gone_is_no_longer_part_of_a_name(client):
+    """Typo tolerance comes back for a word only deleted certificates held."""
+    gone = CertificateFactory(company_name="CV Gerabah Kasongan", product_name="Guci")
+    kept = CertificateFactory(company_name="CV Gerabeh Baru", product_name="Vas")
+    gone.delete()
+    response = client.get(reverse("registry:lookup"), {"q": "gerabah"})
+    assert [c.number for c, _status in response.context["rows"]] == [kept.number]
+
+
+def _matching(word: str, at_least: int) -> SearchCondition:
+    condition = SearchCondition("product_name LIKE %s", "(product_name || '') LIKE %s", [word])
+    condition.at_least = at_least
+    return condition
+
+
+@pytest.mark.parametrize(
+    ("at_least", "other_filter", "counted"),
+    [(5, False, False), (4, False, True), (0, False, True), (5, True, True)],
+)
+def test_a_search_alone_known_past_the_cap_is_not_counted(at_least, other_filter, counted):
+    for n in range(3):
+        CertificateFactory(product_name=f"Kursi Rotan {n}")
+    queryset = Certificate.objects.filter(_matching("%Rotan%", at_least))
+    if other_filter:
+        queryset = queryset.filter(province_id="32")
+    paginator = PlannedPaginator(queryset.order_by("-issue_date", "-id"), 2, limit=4)
+    with CaptureQueriesContext(connection) as captured:
+        count = paginator.count
+    assert bool(captured.captured_queries) is counted
+    # Known: "more than 4" (the word's count says so). Counted: the 3 rows there are.
+    assert (count, paginator.capped) == ((3, False) if counted else (4, True))
+    rows = list(paginator.page(1).object_list)
+    assert [c.product_name for c in rows] == [
+        c.product_name for c in queryset.order_by("-issue_date", "-id")[:2]
+    ]
+
+
+@postgres_only
+def test_the_lookup_of_a_common_word_is_not_counted(client, monkeypatch):
+    from registry import views
+
+    monkeypatch.setattr(views, "LOOKUP_COUNT_LIMIT", 2)
+    for n in range(4):
+        CertificateFactory(company_name=f"Koperasi Sentosa {n}")
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(reverse("registry:lookup"), {"q": "sentos"})
+    assert response.context["page"].paginator.capped
+    assert len(response.context["rows"]) == 2  # a page never goes past the cap
+    assert not any(
+        'SELECT "registry_certificate"."id" AS "pk"' in q["sql"] for q in captured.captured_queries
+    )
