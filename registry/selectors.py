@@ -32,7 +32,7 @@ LIST_DEFERRED = ("breakdown", "factory_address", "revocation_reason")
 # The normalised text the PostgreSQL trigram index covers (same expression as the migration).
 _PG_SEARCH_TEXT = "registry_normalise(company_name || ' ' || product_name || ' ' || product_brand)"
 
-#: Every word's count of certificates in ``registry_search_word`` (migration 0010), recomputed
+#: Every word's count of certificates in ``registry_search_word`` (migration 0009), recomputed
 #: from the register: for a bulk load that bypassed the trigger (``seed_registry``).
 RECOUNT_SEARCH_WORDS_SQL = """
     INSERT INTO registry_search_word (word, certificates)
@@ -177,7 +177,7 @@ def _in_some_name(queryset: QuerySet[Certificate], text: str, substring: SearchC
     A text of letters and digits only (one word, whole or partial: most searches) lies inside
     one word of a name, so the table of distinct words answers (its trigram index: a fraction
     of a millisecond), and tells the least number of certificates it matches: the most held by
-    one of those words (``certificates``, counted by a trigger: migration 0010), which
+    one of those words (``certificates``, counted by a trigger: migration 0009), which
     ``substring.at_least`` passes to the paginator's capped count. Anything else (a phrase) is
     asked of the register's trigram index, which builds the bitmap of every candidate first
     (5-40 ms at 1,000,000 certificates)."""

@@ -337,15 +337,3 @@ def test_narrowed_regency_choices_do_not_leak_into_the_next_request(client, thre
     response = client.get(URL, {"regency": "11.17"})
     assert "regency" not in response.context["filter"].form.errors
     assert numbers(response) == [three[2].number]
-
-
-def test_the_searched_text_keeps_a_fine_histogram_on_postgres(connection):
-    """Migration 0009: the trigram index's expression is analysed with 1,000 histogram entries,
-    so a word's matches are estimated (the default 100 put every word at the 0.01 % floor)."""
-    _needs_postgres(connection)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT attstattarget FROM pg_attribute "
-            "WHERE attrelid = 'registry_cert_search_trgm'::regclass AND attnum = 1"
-        )
-        assert cursor.fetchone()[0] == 1000

@@ -1,5 +1,5 @@
 """The table of distinct words counts the certificates holding each word (registry migration
-0010), exactly, whatever writes the register: the lookup trusts a word held by more than
+0009), exactly, whatever writes the register: the lookup trusts a word held by more than
 1,000 certificates to mean "more than 1,000 matches" without counting them."""
 
 from django.db import connection

@@ -182,7 +182,7 @@ def test_big_seed_rebuilds_every_index_and_collects_the_words(monkeypatch):
         assert cursor.fetchone() == ("O",)  # enabled again
         cursor.execute("SELECT count(*) FROM registry_search_word")
         assert cursor.fetchone()[0] > 20
-    # The trigger was paused: each word's count of certificates was recomputed (0010).
+    # The trigger was paused: each word's count of certificates was recomputed (0009).
     assert stored_counts() == recounted()
     name = Certificate.objects.values_list("company_name", flat=True).first()
     word = max(name.lower().split(), key=len)

@@ -94,6 +94,6 @@ def backward(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("registry", "0009_search_statistics")]
+    dependencies = [("registry", "0008_certificate_holder_region")]
 
     operations = [migrations.RunPython(forward, backward)]
