@@ -168,6 +168,12 @@ class Company(models.Model):
                 condition=Q(capital_rp__gte=0), name="company_capital_non_negative"
             ),
         ]
+        indexes = [
+            # A region's companies read index-only (a regional official's search joins its
+            # region's companies: 62,570 in one province, 18,311 heap pages without them).
+            models.Index(fields=["province", "id"], name="company_province_ids"),
+            models.Index(fields=["regency", "id"], name="company_regency_ids"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.name} (NIB {self.nib})"

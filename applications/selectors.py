@@ -3,7 +3,9 @@
 import dataclasses
 import datetime
 
-from django.db.models import Q
+from django.db import connections
+from django.db.models import BooleanField, Q
+from django.db.models.expressions import RawSQL
 
 from . import calculation
 from .models import Application
@@ -144,6 +146,23 @@ def applications_visible_to(user):
     if scope is None:
         return qs.none()
     return qs.filter(scope)
+
+
+def applications_held_in(queryset, *, province: str, regency: str | None = None):
+    """``queryset`` narrowed to the applications whose company's factory is in ``province``
+    (and ``regency``), through the application's own copy of its company's region
+    (``company_province``/``company_regency``: PostgreSQL columns outside the model, kept by
+    triggers, indexed in the admin's order: migrations 0012 and 0013). Redundant with
+    ``application_scope``'s join, which the caller keeps and which still decides; it lets a
+    regional official's page be walked within the region (a common word in one province:
+    1.1 s collecting and sorting 42,388 matches). SQLite has no such columns: unchanged."""
+    if connections[queryset.db].vendor != "postgresql":
+        return queryset
+    column, code = ("company_regency", regency) if regency else ("company_province", province)
+    table = queryset.model._meta.db_table
+    # The column name is one of two constants; the code is a bound parameter.
+    held = RawSQL(f'"{table}"."{column}" = %s', [code], output_field=BooleanField())  # noqa: S611
+    return queryset.filter(held)
 
 
 def applications_with_evidence_visible_to(user):

@@ -36,7 +36,11 @@ from applications.models import (
     StatusChange,
     SupportingDocument,
 )
-from applications.selectors import applications_visible_to, official_regions
+from applications.selectors import (
+    applications_held_in,
+    applications_visible_to,
+    official_regions,
+)
 from tkdnportal.admin import (
     ConfirmedActionMixin,
     LargeTableAdminMixin,
@@ -315,6 +319,7 @@ class ApplicationAdmin(
     )
     search_help_text = _("NIB lengkap, atau sebagian nama produk, merek atau perusahaan.")
     ordering = ("-submitted_at", "-id")
+    held_in = staticmethod(applications_held_in)
     list_per_page = 50
     # The page planned from the capped count, like the register's (``_pg_search_condition``).
     paginator = PlannedPaginator
@@ -386,6 +391,8 @@ class ApplicationAdmin(
         qs = applications_visible_to(request.user)
         if not request.user.is_superuser:
             qs = qs.exclude(status=S.DRAFT)
+        # The scope's join decides; the application's copy of its region narrows first.
+        qs = self.held_in_region(request, qs)
         return qs.select_related(
             "product__company__province", "product__company__regency", "checked_by"
         )

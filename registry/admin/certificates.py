@@ -29,7 +29,6 @@ from applications.admin.filters import ProvinceFilter
 from applications.admin.scoping import ApplicationScopedMixin, RegionalPlanMixin
 from applications.exceptions import WorkflowError
 from applications.formatting import admin_column
-from applications.selectors import official_regions
 from registry import selectors, services
 from registry.models import Certificate, CertificateSequence
 from tkdnportal.admin import (
@@ -131,7 +130,7 @@ class CertificateAdmin(
     ReadOnlyAdmin,
 ):
     # The search is the register's (``SearchCondition``s): its page is planned from the capped
-    # count like the lookup's (a regional official's never walks: ``RegionalPlanMixin``).
+    # count like the lookup's (a regional official's within their region: ``RegionalPlanMixin``).
     paginator = PlannedPaginator
     list_display = (
         "number",
@@ -151,6 +150,7 @@ class CertificateAdmin(
         "(salah ketik ditoleransi)."
     )
     ordering = ("-issue_date", "-sequence", "-id")
+    held_in = staticmethod(selectors.certificates_held_in)
     list_per_page = 50
     actions = ["revoke_selected", "extend_selected"]
     value = admin_column("tkdn_ik", _("nilai TKDN-IK"), "percent")
@@ -208,21 +208,7 @@ class CertificateAdmin(
 
     def get_queryset(self, request):
         # The scope's join decides; the certificate's own region columns narrow first.
-        return self._held_in_region(request, super().get_queryset(request))
-
-    def region_rows(self, request):
-        # A regional official's page is walked within the region's order index (PostgreSQL).
-        everything = Certificate.objects.all()
-        held = self._held_in_region(request, everything)
-        return None if held is everything else held
-
-    @staticmethod
-    def _held_in_region(request, queryset):
-        regions = official_regions(request.user)
-        if regions is None or regions[0] is None:
-            return queryset
-        province, regency = regions
-        return selectors.certificates_held_in(queryset, province=province, regency=regency)
+        return self.held_in_region(request, super().get_queryset(request))
 
     def has_decide_permission(self, request):
         return request.user.has_perm("registry.change_certificate")
