@@ -22,11 +22,12 @@ def _found(client, user, term="anyaman") -> set[int]:
     return {a.pk for a in client.get(APPLICATIONS, {"q": term}).context["cl"].result_list}
 
 
-def _product_region(product) -> tuple:
+def _region(row) -> tuple:
+    """The hidden copy of its company's region on a product or an application (PostgreSQL)."""
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT company_province, company_regency FROM applications_product WHERE id = %s",
-            [product.pk],
+            f"SELECT company_province, company_regency FROM {row._meta.db_table} WHERE id = %s",  # noqa: S608 - a model table name
+            [row.pk],
         )
         return cursor.fetchone()
 
@@ -61,17 +62,8 @@ def test_a_regional_officials_search_follows_every_move(client, monkeypatch):
     assert _found(client, west) == {bandung[1].pk, cilacap.pk}
     assert _found(client, central) == {moved.pk}
     if connection.vendor == "postgresql":
-        assert _product_region(product) == ("32", "32.73")
-        assert _product_region(moved.product) == ("33", "33.01")
-
-
-def _application_region(application) -> tuple:
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT company_province, company_regency FROM applications_application WHERE id = %s",
-            [application.pk],
-        )
-        return cursor.fetchone()
+        assert _region(product) == ("32", "32.73")
+        assert _region(moved.product) == ("33", "33.01")
 
 
 def test_an_applications_copy_of_its_region_follows_its_company(client):
@@ -88,7 +80,7 @@ def test_an_applications_copy_of_its_region_follows_its_company(client):
     Company.objects.filter(pk=other.pk).update(province_id="35", regency_id="35.78")
     moves.append(("35", "35.78"))
     if connection.vendor == "postgresql":
-        assert _application_region(application) == moves[-1]
+        assert _region(application) == moves[-1]
     for province, regency in [*moves, ("32", "32.73")]:
         user = official_user(province, regency)
         rule = {a.pk for a in Application.objects.filter(application_scope(user))}

@@ -19,6 +19,7 @@ from applications.models import Application, Company, Product
 from applications.selectors import application_scope
 from registry.models import Certificate
 from tests.factories import CertificateFactory, ProductFactory, official_user
+from tests.registry.test_admin_scale import _certificate
 
 pytestmark = pytest.mark.django_db
 
@@ -27,17 +28,6 @@ CHANGELIST = reverse("admin:registry_certificate_changelist")
 
 # (province, regency or None): the officials whose lists are compared.
 JURISDICTIONS = [("32", None), ("33", None), ("32", "32.73"), ("32", "32.01"), ("33", "33.01")]
-
-
-def _certificate(name, province, regency):
-    """A certificate whose snapshot region is the company's at issue."""
-    return CertificateFactory(
-        application__product__name=name,
-        application__product__company__province_id=province,
-        application__product__company__regency_id=regency,
-        province_id=province,
-        regency_id=regency,
-    )
 
 
 @pytest.fixture
