@@ -23,6 +23,7 @@ from django.core.paginator import Paginator
 from django.db import connections, transaction
 from django.db.models import BooleanField, QuerySet
 from django.db.models.expressions import RawSQL
+from django.db.models.lookups import Exact
 from django.utils.functional import cached_property
 
 # Set on a query (``Query.clone`` copies it to every derived query) to compile its
@@ -187,8 +188,10 @@ class PlannedPaginator(CappedCountPaginator):
         where = base.query.where
         if where.connector != "AND" or where.negated or len(where.children) != 1:
             return False
-        conditions = list(_search_conditions(where))
-        return len(conditions) == 1 and conditions[0].at_least > self.limit
+        condition = where.children[0]
+        if isinstance(condition, Exact) and condition.rhs is True:
+            condition = condition.lhs  # ``filter(expression)`` wraps it in "= true"
+        return isinstance(condition, SearchCondition) and condition.at_least > self.limit
 
     def _ids_by_parts(self, base: QuerySet) -> list | None:
         """The count's ids, part by part, for a search given as the union of its ``parts``

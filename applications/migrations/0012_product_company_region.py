@@ -9,7 +9,8 @@ table, indexed, let PostgreSQL combine the product-name index with the region's
 
 PostgreSQL only, and outside Django's model: the search that reads them is raw SQL, nothing in
 Python writes them. Triggers keep them on every write: a product's insert or change of company
-(from the company's row) and a company's change of region (to all its products). The backfill
+(from the company's row, read ``FOR SHARE`` so that a concurrent move is either waited for or
+waits) and a company's change of region (to all its products). The backfill
 writes every product once (20 s at 1,250,000 products).
 """
 
@@ -21,8 +22,10 @@ PG_FORWARD = [
     """
     CREATE OR REPLACE FUNCTION applications_product_region() RETURNS trigger AS $$
     BEGIN
+        -- FOR SHARE: a move of that company in progress is waited for and read, and a move
+        -- that starts now waits for this product (its trigger then updates it).
         SELECT c.province_id, c.regency_id INTO NEW.company_province, NEW.company_regency
-        FROM applications_company c WHERE c.id = NEW.company_id;
+        FROM applications_company c WHERE c.id = NEW.company_id FOR SHARE;
         RETURN NEW;
     END $$ LANGUAGE plpgsql
     """,

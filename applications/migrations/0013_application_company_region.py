@@ -25,9 +25,10 @@ PG_FORWARD = [
     """
     CREATE OR REPLACE FUNCTION applications_application_region() RETURNS trigger AS $$
     BEGIN
+        -- FOR SHARE: see 0012 (a move reaches the product, then its applications).
         SELECT p.company_province, p.company_regency
         INTO NEW.company_province, NEW.company_regency
-        FROM applications_product p WHERE p.id = NEW.product_id;
+        FROM applications_product p WHERE p.id = NEW.product_id FOR SHARE;
         RETURN NEW;
     END $$ LANGUAGE plpgsql
     """,

@@ -47,7 +47,7 @@ from .owner import (
 )
 from .processing import application_calculate, application_retry, processing_retry
 from .review import application_mark_checked, application_reject, application_request_revision
-from .transitions import REASON_REQUIRED, TRANSITIONS, application_transition
+from .transitions import REASON_REQUIRED, TRANSITIONS, application_transition, company_lock
 
 __all__ = [
     "ALLOWED_UPLOAD_TYPES",
@@ -70,6 +70,7 @@ __all__ = [
     "application_start",
     "application_submit",
     "application_transition",
+    "company_lock",
     "application_withdraw",
     "company_save",
     "document_delete",

@@ -13,7 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from applications.exceptions import IllegalTransition, ReasonRequired, TransitionConflict
-from applications.models import Application, StatusChange
+from applications.models import Application, Company, StatusChange
 
 S = Application.Status
 
@@ -121,3 +121,20 @@ def application_transition(
     for field, value in updates.items():
         setattr(application, field, value)
     return application
+
+
+def company_lock(*, company_id: int | None) -> None:
+    """Lock a company's row until the transaction ends (``FOR NO KEY UPDATE``).
+
+    The first lock of any write that also locks the company's applications or certificates
+    (issue, revoke, extend). A move of the company's factory locks the company first, then, by
+    triggers, its products, applications and certificates (their copies of its region:
+    applications migrations 0012-0013, registry 0008); locking them in another order would
+    deadlock with a move, and reading the company unlocked would copy a region a concurrent
+    move is changing. ``None`` (no such row) locks nothing."""
+    if company_id is not None:
+        list(
+            Company.objects.select_for_update(no_key=True)
+            .filter(pk=company_id)
+            .values_list("pk", flat=True)
+        )

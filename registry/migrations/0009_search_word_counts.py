@@ -56,9 +56,25 @@ PG_FORWARD = [
     AFTER INSERT OR DELETE OR UPDATE OF company_name, product_name, product_brand
     ON registry_certificate FOR EACH ROW EXECUTE FUNCTION registry_search_word_collect()
     """,
+    # TRUNCATE fires no row trigger (``manage.py flush``, a test database's teardown): the
+    # counts go with the certificates.
+    """
+    CREATE OR REPLACE FUNCTION registry_search_word_truncate() RETURNS trigger AS $$
+    BEGIN
+        DELETE FROM registry_search_word;
+        RETURN NULL;
+    END $$ LANGUAGE plpgsql
+    """,
+    "DROP TRIGGER IF EXISTS registry_search_word_truncate ON registry_certificate",
+    """
+    CREATE TRIGGER registry_search_word_truncate AFTER TRUNCATE ON registry_certificate
+    FOR EACH STATEMENT EXECUTE FUNCTION registry_search_word_truncate()
+    """,
     RECOUNT,
 ]
 PG_BACKWARD = [
+    "DROP TRIGGER IF EXISTS registry_search_word_truncate ON registry_certificate",
+    "DROP FUNCTION IF EXISTS registry_search_word_truncate()",
     "DROP TRIGGER IF EXISTS registry_search_word_collect ON registry_certificate",
     # 0006's function: words are added, never counted.
     """

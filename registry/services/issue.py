@@ -28,7 +28,7 @@ from applications.exceptions import IllegalTransition, WorkflowError
 from applications.formatting import format_date
 from applications.models import Application
 from applications.reasons import ReasonCode
-from applications.services import application_transition
+from applications.services import application_transition, company_lock
 from registry.models import Certificate, CertificateSequence
 from tkdnportal.tasks import enqueue
 
@@ -169,12 +169,17 @@ def certificate_issue(
     APPROVED (and has no certificate).
     """
     with transaction.atomic():
-        # Lock the application and its company (not the region rows, which would serialise
-        # every issue in a province): a move of the company's factory waits for this
-        # certificate, so the trigger that records the move on its certificates sees it
-        # (``Certificate.holder_province``, migration 0008).
+        # The company first (the lock order of ``company_lock``: a move of its factory waits
+        # for this certificate, whose copy of the region is then the move's to update), then
+        # the application row only (not the region rows, which would serialise every issue in
+        # a province).
+        company_lock(
+            company_id=Application.objects.filter(pk=application_id)
+            .values_list("product__company_id", flat=True)
+            .first()
+        )
         application = (
-            Application.objects.select_for_update(of=("self", "product__company"), no_key=True)
+            Application.objects.select_for_update(of=("self",))
             .select_related("product__company__province", "product__company__regency")
             .get(pk=application_id)
         )

@@ -17,7 +17,7 @@ from applications.exceptions import WorkflowError
 from applications.formatting import format_date
 from applications.models import Application, Company
 from applications.reasons import ReasonCode
-from applications.services import application_transition
+from applications.services import application_transition, company_lock
 from registry.models import Certificate
 from registry.selectors import registry_pages_invalidate
 from tkdnportal.tasks import enqueue
@@ -25,6 +25,15 @@ from tkdnportal.tasks import enqueue
 S = Application.Status
 # The application states in which a certificate is in force (until its dates run out).
 IN_FORCE = (S.ISSUED, S.EXTENDED)
+
+
+def _lock_company_of(certificate: Certificate) -> None:
+    """The certificate's company, locked first (``company_lock``'s order)."""
+    company_lock(
+        company_id=Certificate.objects.filter(pk=certificate.pk)
+        .values_list("application__product__company_id", flat=True)
+        .first()
+    )
 
 
 def certificate_revoke(*, certificate: Certificate, actor, reason: str) -> Certificate:
@@ -37,6 +46,7 @@ def certificate_revoke(*, certificate: Certificate, actor, reason: str) -> Certi
     reason = (reason or "").strip()
     now = timezone.now()
     with transaction.atomic():
+        _lock_company_of(certificate)
         cert = Certificate.objects.select_for_update().get(pk=certificate.pk)
         if cert.status == Certificate.Status.REVOKED:
             raise WorkflowError(_("Sertifikat ini sudah dicabut."))
@@ -74,6 +84,7 @@ def certificate_extend(*, certificate: Certificate, actor, note: str = "") -> Ce
     from registry.tasks import certificate_render_pdf_task
 
     with transaction.atomic():
+        _lock_company_of(certificate)
         cert = Certificate.objects.select_for_update().get(pk=certificate.pk)
         if cert.extended_until is not None or cert.status == Certificate.Status.REVOKED:
             raise WorkflowError(_("Sertifikat ini tidak dapat diperpanjang lagi."))
