@@ -209,6 +209,13 @@ class CertificateFilter(django_filters.FilterSet):
     def filter_sort(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         return queryset.order_by(*SORTS.get(value, SORTS["-issue_date"]))
 
+    def filter_queryset(self, queryset: QuerySet) -> QuerySet:
+        """Every filter, the text last: the search then knows whether anything else narrows
+        the list (``selectors.certificate_search``: a phrase alone is read once)."""
+        for name, value in sorted(self.form.cleaned_data.items(), key=lambda item: item[0] == "q"):
+            queryset = self.filters[name].filter(queryset, value)
+        return queryset
+
     @property
     def qs(self) -> QuerySet:
         queryset = super().qs

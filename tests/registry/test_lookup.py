@@ -13,6 +13,7 @@ import pytest
 from registry.filters import CertificateFilter
 from registry.models import Certificate
 from tests.factories import CertificateFactory
+from tkdnportal import pagination
 
 pytestmark = pytest.mark.django_db
 
@@ -208,8 +209,9 @@ def test_unknown_province_is_an_error_not_a_500(client):
 
 @pytest.mark.parametrize("per_page", [10, 100])
 def test_query_count_is_constant_whatever_the_page_size(
-    client, django_assert_num_queries, per_page, connection
+    client, django_assert_num_queries, per_page, connection, monkeypatch
 ):
+    monkeypatch.setattr(pagination, "_TABLE_ROWS", {})  # read afresh: counted below
     for _ in range(25):
         CertificateFactory()
     # The region choices are reference data, read once and then cached.
@@ -221,7 +223,9 @@ def test_query_count_is_constant_whatever_the_page_size(
     assert len(response.context["rows"]) == min(per_page, 25)
     # A text search on PostgreSQL first asks whether the text occurs exactly (EXISTS), to choose
     # between the substring and the typo-tolerant match: one more query, whatever the page size.
-    searching = 1 if connection.vendor == "postgresql" else 0
+    # With other conditions the count's plan is chosen from the planner's estimates of the
+    # count and of those conditions (two EXPLAINs) and the table's rows (read every 5 minutes).
+    searching = 4 if connection.vendor == "postgresql" else 0
     with django_assert_num_queries(2 + searching):
         client.get(
             URL,

@@ -129,4 +129,34 @@ def test_an_excluded_search_is_counted():
         Certificate.objects.filter(~Q(condition)),
     ):
         paginator = PlannedPaginator(queryset.order_by("-issue_date", "-id"), 10, limit=1000)
-        assert not paginator._known_past_the_cap(paginator.object_list)
+        assert paginator._lone_search(paginator.object_list) is None
+
+
+def _searched(captured) -> list[str]:
+    """The queries that looked for the text in the names."""
+    return [
+        q["sql"] for q in captured.captured_queries if "registry_normalise(company_name" in q["sql"]
+    ]
+
+
+@postgres_only
+@pytest.mark.parametrize(("province", "expected"), [(None, 3), ("32", 2)])
+def test_a_phrase_is_looked_for_in_the_names_once_when_alone(client, province, expected):
+    """A phrase's matches are read once to learn that it is in some name; searched alone, those
+    ids are its count and its page, not looked for a second and third time (ids, then page)."""
+    for n, code in enumerate(["32", "32", "33"]):
+        CertificateFactory(
+            company_name=f"UD Gemilang Jaya {n}", province_id=code, regency_id=f"{code}.01"
+        )
+    CertificateFactory(company_name="UD Gemilang", product_name="Meja Jaya")  # not the phrase
+    params = {"q": "gemilang jaya", **({"province": province} if province else {})}
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(reverse("registry:lookup"), params)
+    rows = [c.company_name for c, _status in response.context["rows"]]
+    assert len(rows) == response.context["page"].paginator.count == expected
+    assert all(name.startswith("UD Gemilang Jaya") for name in rows)
+    # Alone: read once. With a filter: whether it is in some name, then counted with the
+    # filter (its page by ids).
+    searched = _searched(captured)
+    assert len(searched) == (1 if province is None else 2)
+    assert ("LIMIT 1001" in searched[0]) is (province is None)
