@@ -302,3 +302,26 @@ def test_text_first_needs_a_known_count_and_other_conditions(register, shape, mo
         queryset = Certificate.objects.filter(Q(condition) | Q(issue_date__gte="2025-03-01"))
     _count, _capped, seen = _counted(queryset.order_by("-issue_date"))
     assert not any("OFFSET 0)" in sql for sql in seen)
+
+
+def test_a_planned_page_with_related_rows_joins_only_the_page(register, monkeypatch):
+    """The planner joins before it sorts: its page's ids are read without the joins, then the
+    page's rows with their related rows, in the page's order."""
+    monkeypatch.setattr(PlannedPaginator, "walk_rows", 1)
+    oldest = list(Certificate.objects.order_by("issue_date", "sequence")[:6])
+    Certificate.objects.filter(pk__in=[c.pk for c in oldest]).update(product_name="Lampu Bambu")
+    queryset = (
+        Certificate.objects.filter(_matching("Bambu"))
+        .select_related("application__product__company")
+        .order_by("-issue_date", "-sequence")
+    )
+    paginator = PlannedPaginator(queryset, 2, limit=4)
+    assert paginator.count == 4 and paginator.capped
+    rows, seen = _read_page(paginator)
+    assert [c.pk for c in rows] == list(queryset.values_list("pk", flat=True)[:2])
+    planned_ids, page = seen[-2:]
+    assert "JOIN" not in planned_ids and "product_name LIKE" in planned_ids
+    assert "JOIN" in page
+    with CaptureQueriesContext(connection) as captured:
+        assert all(c.application.product.company.name for c in rows)
+    assert not captured.captured_queries

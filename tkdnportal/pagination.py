@@ -418,12 +418,23 @@ class PlannedPaginator(CappedCountPaginator):
             return rows
         return self.read_planned(queryset)
 
-    @staticmethod
-    def read_planned(queryset: QuerySet) -> list:
-        """The page as the planner reads it, the text conditions in their indexed spelling."""
+    @classmethod
+    def read_planned(cls, queryset: QuerySet) -> list:
+        """The page as the planner reads it, the text conditions in their indexed spelling.
+
+        With related rows (``select_related``), the page's ids first and then its rows with
+        theirs: the planner joins before it sorts, so every match was joined to its
+        application, product and company for a page of ten (the supplier finder's ring of
+        1,384 matches: 11 of its 30 ms)."""
         planned = queryset.all()
         setattr(planned.query, _HIDDEN_FROM_INDEX, False)
-        return list(planned)
+        if not planned.query.select_related:
+            return list(planned)
+        ids = list(planned.values_list("pk", flat=True))
+        unsliced = queryset.all()
+        unsliced.query.clear_limits()
+        rows = {row.pk: row for row in cls._by_ids(unsliced, ids)}
+        return [rows[pk] for pk in ids if pk in rows]
 
     def _walk_near(self, queryset: QuerySet) -> list | None:
         """The page's rows from a walk of the first ``walk_rows`` rows past its end, or
