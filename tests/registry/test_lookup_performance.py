@@ -70,6 +70,26 @@ def test_options_html_escapes_and_selects():
     )
 
 
+def test_options_html_built_once_selects_each_time_and_follows_the_language():
+    """The list is built once per process and language; each call marks only its own choice,
+    and a lazy label (the empty choice's) is read in the language active at the call."""
+    from django.utils import translation
+    from django.utils.translation import gettext_lazy
+
+    choices = [("", gettext_lazy("Semua provinsi")), ("31", "DKI Jakarta"), ("3", "Tiga")]
+    first = options_html(choices, "31")
+    assert first.count(" selected") == 1 and '<option value="31" selected>' in first
+    second = options_html(choices, "3")
+    assert second.count(" selected") == 1 and '<option value="3" selected>' in second
+    assert options_html(choices, "").startswith('<option value="" selected>')
+    assert options_html(choices, "99").count(" selected") == 0
+    with translation.override("en"):
+        english = options_html(choices, "")
+    with translation.override("id"):
+        indonesian = options_html(choices, "")
+    assert "All provinces" in english and "Semua provinsi" in indonesian
+
+
 def test_lookup_selects_the_chosen_province_and_regency(client):
     certificate = CertificateFactory()
     response = client.get(
