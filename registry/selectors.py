@@ -30,7 +30,8 @@ from .programme import coverage_compute
 LIST_DEFERRED = ("breakdown", "factory_address", "revocation_reason")
 
 # The normalised text the PostgreSQL trigram index covers (same expression as the migration).
-_PG_SEARCH_TEXT = "registry_normalise(company_name || ' ' || product_name || ' ' || product_brand)"
+_PG_NAMES = "company_name || ' ' || product_name || ' ' || product_brand"
+_PG_SEARCH_TEXT = f"registry_normalise({_PG_NAMES})"
 
 #: Every word's count of certificates in ``registry_search_word`` (migration 0009), recomputed
 #: from the register: for a bulk load that bypassed the trigger (``seed_registry``).
@@ -176,40 +177,74 @@ def similar_words(word: str) -> list[str]:
 # second count (``SearchCondition.known_ids``, ``at_least``).
 PHRASE_IDS_READ = 1001
 
+# A one-word text found inside at most this many of the register's words is searched as "the
+# names hold one of those words" (the words' index, migration 0010); inside more (a few
+# letters: ``ari``), as a substring (the trigram index).
+WORD_ARRAY_LIMIT = 64
 
-def _in_some_name(queryset: QuerySet[Certificate], text: str, substring: SearchCondition) -> bool:
-    """Whether ``text`` is part of some name in the register (PostgreSQL).
+# Each certificate's words, as the index of migration 0010 holds them.
+_PG_WORD_ARRAY = f"registry_search_word_array({_PG_NAMES})"
+
+
+def _pg_holds_any(text: str, words: list[str]) -> SearchCondition:
+    """ "The names hold one of ``words``" (every word of the register that contains ``text``),
+    served by the index of each certificate's words (migration 0010); walked, the substring
+    test of ``text`` itself, hidden from the trigram index (the same rows)."""
+    return SearchCondition(
+        f"{_PG_WORD_ARRAY} && %s::text[]",
+        _pg_substring(text, indexed=False),
+        [words],
+        walked_params=[_escape_like(text)],
+    )
+
+
+def _in_some_name(queryset: QuerySet[Certificate], text: str) -> SearchCondition | None:
+    """The condition "the names contain ``text``" when some name in the register does, else
+    ``None`` (PostgreSQL).
 
     A text of letters and digits only (one word, whole or partial: most searches) lies inside
     one word of a name, so the table of distinct words answers (its trigram index: a fraction
-    of a millisecond), and tells the least number of certificates it matches: the most held by
-    one of those words (``certificates``, counted by a trigger: migration 0009), which
-    ``substring.at_least`` passes to the paginator's capped count. Anything else (a phrase) is
-    asked of the register's trigram index, which builds the bitmap of every candidate first
-    (5-40 ms at 1,000,000 certificates). When ``queryset`` has no other condition, the ids of
-    up to ``PHRASE_IDS_READ`` matches are read at once (``substring.known_ids`` when that is
-    all of them, else ``at_least``), so a phrase searched alone is not looked for in the index
-    a second time to be counted; with conditions, only whether one exists."""
+    of a millisecond): which words contain it, and the least number of certificates it
+    matches, the most held by one of those words (``certificates``, counted by a trigger:
+    migration 0009), which ``at_least`` passes to the paginator's capped count. Found inside
+    at most ``WORD_ARRAY_LIMIT`` words, the condition is that the names hold one of them (the
+    words' index: migration 0010, whose row estimates PostgreSQL gets right), else the
+    substring itself (the trigram index).
+
+    Anything else (a phrase) is asked of the register's trigram index, which builds the bitmap
+    of every candidate first (5-40 ms at 1,000,000 certificates). When ``queryset`` has no
+    other condition, the ids of up to ``PHRASE_IDS_READ`` matches are read at once
+    (``known_ids`` when that is all of them, else ``at_least``), so a phrase searched alone is
+    not looked for in the index a second time to be counted; with conditions, only whether
+    one exists."""
+    substring = _pg_contains_any([text])
     with connections[queryset.db].cursor() as cursor:
         cursor.execute(
-            "SELECT CASE WHEN registry_normalise(%s) ~ '^[[:alnum:]]+$' THEN COALESCE(("
-            "SELECT max(certificates) FROM registry_search_word "
-            "WHERE word LIKE '%%' || registry_normalise(%s) || '%%'), 0) END",
-            [text, _escape_like(text)],
+            "SELECT CASE WHEN registry_normalise(%s) ~ '^[[:alnum:]]+$' THEN ("
+            "SELECT json_build_array(COALESCE(max(certificates), 0), "
+            "(array_agg(word ORDER BY word) FILTER (WHERE certificates > 0))[1:%s]) "
+            "FROM registry_search_word WHERE word LIKE '%%' || registry_normalise(%s) || '%%'"
+            ") END",
+            [text, WORD_ARRAY_LIMIT + 1, _escape_like(text)],
         )
-        most = cursor.fetchone()[0]
-    if most is not None:
+        found = cursor.fetchone()[0]
+    if found is not None:
+        most, words = found
+        if not most:
+            return None
+        if len(words) <= WORD_ARRAY_LIMIT:
+            substring = _pg_holds_any(text, words)
         substring.at_least = most
-        return most > 0
+        return substring
     register = queryset.model._default_manager.using(queryset.db).filter(substring).order_by()
     if queryset.query.where:
         # Other conditions will decide the count: only whether there is a match is asked.
-        return register.exists()
+        return substring if register.exists() else None
     ids = list(register.values_list("pk", flat=True)[:PHRASE_IDS_READ])
     substring.at_least = len(ids)
     if len(ids) < PHRASE_IDS_READ:
         substring.known_ids = ids
-    return bool(ids)
+    return substring if ids else None
 
 
 def certificate_search(queryset: QuerySet[Certificate], *, text: str) -> QuerySet[Certificate]:
@@ -234,12 +269,12 @@ def certificate_search(queryset: QuerySet[Certificate], *, text: str) -> QuerySe
     if not text:
         return queryset
     if connection.vendor == "postgresql":
-        substring = _pg_contains_any([text])
         # Asked of the whole register, not of ``queryset``: with filters the planner walks a
         # filter's index looking for the text (a need's KBLI range: 60,742 rows passed, 0.4-0.8
         # s at 1,000,000 certificates), where the trigram index alone answers at once. A text
         # found in some name is no typo, even if the filters leave none of its matches.
-        if _in_some_name(queryset, text, substring):
+        substring = _in_some_name(queryset, text)
+        if substring is not None:
             return queryset.filter(substring)
         for word in text.split():
             spellings = [word, *(w for w in similar_words(word) if w != word)]

@@ -72,16 +72,15 @@ def hide_search_from_index(queryset: QuerySet) -> QuerySet:
 
 
 @contextmanager
-def walking_order_index(using: str) -> Iterator[None]:
-    """Read inside this block to make PostgreSQL walk an index (the sort order's, or a filter's)
-    instead of scanning the table or collecting every match in a bitmap first. For a page among
-    many matches only: the walk stops after a page. Elsewhere a no-op."""
+def _planner_off(using: str, names: tuple[str, ...]) -> Iterator[None]:
+    """Read inside this block with the planner's ``names`` turned off (PostgreSQL; elsewhere a
+    no-op), and back to the session's values at once after it."""
     connection = connections[using]
     if connection.vendor != "postgresql":
         yield
         return
     with transaction.atomic(using=using), connection.cursor() as cursor:
-        for name in _WALK_SETTINGS:
+        for name in names:
             cursor.execute(f"SET LOCAL {name} = off")
         try:
             yield
@@ -89,8 +88,23 @@ def walking_order_index(using: str) -> Iterator[None]:
             # Back to the session's values at once: an outer transaction (a test, a view under
             # ATOMIC_REQUESTS) must not plan its later queries this way.
             if not connection.needs_rollback:
-                for name in _WALK_SETTINGS:
+                for name in names:
                     cursor.execute(f"SET LOCAL {name} TO DEFAULT")
+
+
+def walking_order_index(using: str):
+    """Read inside this block to make PostgreSQL walk an index (the sort order's, or a filter's)
+    instead of scanning the table or collecting every match in a bitmap first. For a page among
+    many matches only: the walk stops after a page. Elsewhere a no-op."""
+    return _planner_off(using, _WALK_SETTINGS)
+
+
+def collecting_matches(using: str):
+    """Read inside this block to make PostgreSQL collect the matches through bitmaps of its
+    indexes and sort them, rather than walk an index in the page's order: for a page whose
+    matches a walk found sparse near the order's start (they lie further on, where a walk
+    reads every row before them). Elsewhere a no-op."""
+    return _planner_off(using, ("enable_indexscan",))
 
 
 def _search_conditions(node) -> Iterator[SearchCondition]:
@@ -171,6 +185,12 @@ def _table_rows(using: str, table: str) -> float:
         rows = max(float(row[0]) if row else 0.0, 1.0)  # -1: never analysed
         _TABLE_ROWS[key] = (rows, time.monotonic())
     return rows
+
+
+def _is_text_test(condition: str) -> bool:
+    """Whether a plan's condition tests text: a pattern (``~~``: LIKE, a trigram index's) or
+    an array's overlap (``&&``: the words' index of a search)."""
+    return "~~" in condition or "&&" in condition
 
 
 def _plan_nodes(plan: dict) -> Iterator[dict]:
@@ -362,9 +382,11 @@ class PlannedPaginator(CappedCountPaginator):
         others, walks = [], False
         for node in _plan_nodes(json.loads(capped.explain(format="json"))[0]["Plan"]):
             kind = node.get("Node Type")
-            if kind == "Bitmap Index Scan" and "~~" not in node.get("Index Cond", ""):
+            if kind == "Bitmap Index Scan" and not _is_text_test(node.get("Index Cond", "")):
                 others.append(node["Plan Rows"])
-            elif kind in ("Index Scan", "Index Only Scan") and "~~" in node.get("Filter", ""):
+            elif kind in ("Index Scan", "Index Only Scan") and _is_text_test(
+                node.get("Filter", "")
+            ):
                 walks = True
         return text_first_cheaper(
             texts=texts, table=table, held=held, others=others, walks=walks, limit=self.limit
@@ -420,7 +442,11 @@ class PlannedPaginator(CappedCountPaginator):
 
     @classmethod
     def read_planned(cls, queryset: QuerySet) -> list:
-        """The page as the planner reads it, the text conditions in their indexed spelling.
+        """The page as the planner reads it, the text conditions in their indexed spelling, from
+        the matches its indexes' bitmaps collect (``collecting_matches``): it is read after a
+        walk found the matches sparse near the start of the order, and left free to walk, the
+        planner took the same road further (``rotan``, valid certificates of one province,
+        oldest first: 151,013 rows, 0.25 s, where the valid ones are the newest).
 
         With related rows (``select_related``), the page's ids first and then its rows with
         theirs: the planner joins before it sorts, so every match was joined to its
@@ -429,8 +455,10 @@ class PlannedPaginator(CappedCountPaginator):
         planned = queryset.all()
         setattr(planned.query, _HIDDEN_FROM_INDEX, False)
         if not planned.query.select_related:
-            return list(planned)
-        ids = list(planned.values_list("pk", flat=True))
+            with collecting_matches(queryset.db):
+                return list(planned)
+        with collecting_matches(queryset.db):
+            ids = list(planned.values_list("pk", flat=True))
         unsliced = queryset.all()
         unsliced.query.clear_limits()
         rows = {row.pk: row for row in cls._by_ids(unsliced, ids)}

@@ -322,18 +322,25 @@ def test_similar_spellings_only_when_nothing_matches_exactly_on_postgres(client,
     assert numbers(client.get(URL, {"q": "rotn jaya"})) == [similar.number]
 
 
-def test_search_uses_the_trigram_index_on_postgres(connection):
+@pytest.mark.parametrize(
+    ("text", "index"),
+    [
+        ("rotan", "registry_cert_search_words"),  # inside a word: the words' index (0010)
+        ("kursi rotan", "registry_cert_search_trgm"),  # a phrase: the trigram index (0002)
+    ],
+)
+def test_search_uses_an_index_on_postgres(connection, text, index):
     _needs_postgres(connection)
     from registry.selectors import certificate_search
 
-    CertificateFactory()
-    queryset = certificate_search(Certificate.objects.order_by(), text="rotan")
+    CertificateFactory(product_name="Kursi Rotan")
+    queryset = certificate_search(Certificate.objects.order_by(), text=text)
     with connection.cursor() as cursor:
         cursor.execute("SET LOCAL enable_seqscan = off")
         sql, params = queryset.query.sql_with_params()
         cursor.execute(f"EXPLAIN {sql}", params)
         plan = "\n".join(row[0] for row in cursor.fetchall())
-    assert "registry_cert_search_trgm" in plan
+    assert index in plan
 
 
 def test_narrowed_regency_choices_do_not_leak_into_the_next_request(client, three):

@@ -1,0 +1,118 @@
+"""The one-word search through each certificate's words (registry migration 0010) finds exactly
+what the substring search finds: a text of letters and digits lies inside one word, so "the
+names contain it" is "the names hold one of the register's words that contain it"."""
+
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+import pytest
+
+from registry import selectors
+from registry.models import Certificate
+from tests.factories import CertificateFactory
+from tkdnportal.pagination import hide_search_from_index
+
+pytestmark = [
+    pytest.mark.django_db,
+    pytest.mark.skipif(
+        connection.vendor != "postgresql", reason="the words' index is PostgreSQL's"
+    ),
+]
+
+NAMES = [
+    ("CV Sinar Jaya", "Kursi Rotan", "SJ-2000"),
+    ("UD Kopi Gayo Asli", "Kopi Bubuk 250g", "Gayo"),
+    ("PT Tenun Ikat Sumba", "Kain Tenun", "Sumba Prima"),
+    ("Koperasi Karya Wanita", "Anyaman Pandan", "Karya"),
+    ("CV Dewi Sri", "Beras Organik", "Dewi Sri"),
+    ("UD Maju-Mundur", "Meja Jati / Mahoni", "M&M"),
+    ("Perajin Café Crème", "Kue Kering", "Crème Brûlée"),
+    ("PT Batik 88 Nusantara", "Kemeja Batik Tulis", "B88"),
+    # Texts inside several words: every one of them counts.
+    ("CV Jayakarta", "Kursi Jatiraya", "Tenunan"),
+    ("UD Kopiah", "Peci", "Batiknusa"),
+]
+TEXTS = [
+    "jaya",
+    "aya",
+    "kopi",
+    "250g",
+    "250",
+    "tenun",
+    "ten",
+    "karya",
+    "ary",
+    "sri",
+    "maju",
+    "mundur",
+    "jati",
+    "mahoni",
+    "cafe",
+    "CAFÉ",
+    "creme",
+    "brulee",
+    "88",
+    "b88",
+    "batik",
+    "tik",
+    "nusa",
+    "sumba",
+    "umb",
+    "xyz",
+    "ikat",
+    "organik",
+    "rotan",
+    "ota",
+]
+
+
+def _rows(queryset) -> list[str]:
+    return sorted(queryset.values_list("company_name", flat=True))
+
+
+def test_every_text_finds_what_the_substring_search_finds():
+    for company, product, brand in NAMES:
+        CertificateFactory(company_name=company, product_name=product, product_brand=brand)
+    everything = Certificate.objects.all()
+    for text in TEXTS:
+        condition = selectors._in_some_name(everything, text)
+        substring = selectors._pg_contains_any([" ".join(text.split())])
+        expected = _rows(everything.filter(substring))
+        if condition is None:
+            assert expected == [], text
+            continue
+        assert "registry_search_word_array" in condition.sql, text
+        assert _rows(everything.filter(condition)) == expected, text
+        walked = hide_search_from_index(everything.filter(condition))
+        assert _rows(walked) == expected, text
+
+
+def test_a_renamed_or_deleted_certificate_leaves_the_words_index_right():
+    kept = CertificateFactory(company_name="CV Gerabah Kasongan", product_name="Guci")
+    gone = CertificateFactory(company_name="CV Gerabah Baru", product_name="Vas")
+    Certificate.objects.filter(pk=kept.pk).update(company_name="CV Keramik Kasongan")
+    gone.delete()
+    assert selectors._in_some_name(Certificate.objects.all(), "gerabah") is None
+    condition = selectors._in_some_name(Certificate.objects.all(), "keramik")
+    assert _rows(Certificate.objects.filter(condition)) == ["CV Keramik Kasongan"]
+
+
+def test_a_text_inside_many_words_is_searched_as_a_substring(client, monkeypatch):
+    monkeypatch.setattr(selectors, "WORD_ARRAY_LIMIT", 1)
+    for company in ("CV Sentosa", "CV Sentosaraya"):
+        CertificateFactory(company_name=company)
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(reverse("registry:lookup"), {"q": "sentosa"})
+    assert len(response.context["rows"]) == 2
+    sql = " ".join(q["sql"] for q in captured.captured_queries)
+    assert "registry_search_word_array" not in sql and "LIKE" in sql
+
+
+def test_the_lookup_searches_a_word_through_the_words_index(client):
+    CertificateFactory(company_name="CV Sentosa", product_name="Kursi")
+    CertificateFactory(company_name="CV Makmur", product_name="Meja")
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(reverse("registry:lookup"), {"q": "SENTOS"})
+    assert [c.company_name for c, _status in response.context["rows"]] == ["CV Sentosa"]
+    assert any("registry_search_word_array" in q["sql"] for q in captured.captured_queries)
