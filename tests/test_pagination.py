@@ -85,12 +85,18 @@ def test_dense_matches_are_read_within_the_bound(register, monkeypatch):
     assert [c.pk for c in rows] == list(everything.values_list("pk", flat=True)[:3])
 
 
-def test_sparse_matches_fall_back_to_the_planner(register, monkeypatch):
-    """Fewer than a page within the bound: the page is read once more, as the planner likes
-    (the text condition in its indexed spelling), and is still the right one."""
+def _sparse_at_the_far_end(monkeypatch) -> None:
+    """The 6 oldest certificates hold "Bambu": newest first, a walk of 1 row past a page of 2
+    finds none of them."""
     monkeypatch.setattr(PlannedPaginator, "walk_rows", 1)
     oldest = list(Certificate.objects.order_by("issue_date", "sequence")[:6])
     Certificate.objects.filter(pk__in=[c.pk for c in oldest]).update(product_name="Lampu Bambu")
+
+
+def test_sparse_matches_fall_back_to_the_planner(register, monkeypatch):
+    """Fewer than a page within the bound: the page is read once more, as the planner likes
+    (the text condition in its indexed spelling), and is still the right one."""
+    _sparse_at_the_far_end(monkeypatch)
     queryset = Certificate.objects.filter(_matching("Bambu")).order_by("-issue_date", "-sequence")
     paginator = PlannedPaginator(queryset, 2, limit=4)
     assert paginator.count == 4 and paginator.capped
@@ -312,9 +318,7 @@ def test_text_first_needs_a_known_count_and_other_conditions(register, shape, mo
 def test_a_planned_page_with_related_rows_joins_only_the_page(register, monkeypatch):
     """The planner joins before it sorts: its page's ids are read without the joins, then the
     page's rows with their related rows, in the page's order."""
-    monkeypatch.setattr(PlannedPaginator, "walk_rows", 1)
-    oldest = list(Certificate.objects.order_by("issue_date", "sequence")[:6])
-    Certificate.objects.filter(pk__in=[c.pk for c in oldest]).update(product_name="Lampu Bambu")
+    _sparse_at_the_far_end(monkeypatch)
     queryset = (
         Certificate.objects.filter(_matching("Bambu"))
         .select_related("application__product__company")
@@ -337,9 +341,7 @@ def test_a_planned_page_collects_its_matches_and_the_setting_comes_back(register
     """After a walk found the matches sparse near the order's start, the planner may not walk
     the same order's index further (it read 151,013 rows for a page once): index scans are off
     for that one read, and on again after it."""
-    monkeypatch.setattr(PlannedPaginator, "walk_rows", 1)
-    oldest = list(Certificate.objects.order_by("issue_date", "sequence")[:6])
-    Certificate.objects.filter(pk__in=[c.pk for c in oldest]).update(product_name="Lampu Bambu")
+    _sparse_at_the_far_end(monkeypatch)
     queryset = Certificate.objects.filter(_matching("Bambu")).order_by("-issue_date", "-sequence")
     paginator = PlannedPaginator(queryset, 2, limit=4)
     assert paginator.count == 4 and paginator.capped
