@@ -1,7 +1,11 @@
 """JSON shape of a certificate in the open API: the issued snapshot, never personal data."""
 
+from urllib.parse import quote
+
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import cached_property
+from django.utils.http import RFC3986_SUBDELIMS
 
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
@@ -53,6 +57,29 @@ class CertificateSerializer(serializers.ModelSerializer):
         ]
         read_only_fields = fields
 
+    def to_representation(self, instance: Certificate) -> dict:
+        """The fields in their declared order, as ``ModelSerializer`` gives them, through a plan
+        made once per serializer (each field's attribute and its conversion; a model's text
+        as it is): DRF's general loop cost 89 µs a certificate, a page of 100 a tenth of the
+        API's time (tests/registry/test_api_serializer_fast.py compares the two)."""
+        row = {}
+        for name, attribute, convert in self._plan:
+            value = getattr(instance, attribute) if attribute else instance
+            row[name] = None if value is None else (convert(value) if convert else value)
+        return row
+
+    @cached_property
+    def _plan(self) -> list[tuple]:
+        plan = []
+        for field in self._readable_fields:
+            if isinstance(field, serializers.SerializerMethodField):
+                plan.append((field.field_name, None, getattr(self, field.method_name)))
+                continue
+            (attribute,) = field.source_attrs  # every field here reads one attribute
+            plain = type(field) is serializers.CharField  # str already: to_representation's str()
+            plan.append((field.field_name, attribute, None if plain else field.to_representation))
+        return plan
+
     @extend_schema_field(serializers.ChoiceField(choices=Certificate.EffectiveStatus.values))
     def get_status(self, obj: Certificate) -> str:
         today = self.context.get("today") or timezone.localdate()
@@ -60,15 +87,36 @@ class CertificateSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(OpenApiTypes.URI)
     def get_detail_url(self, obj: Certificate) -> str:
-        return self._absolute(reverse("registry:certificate_detail", kwargs={"number": obj.number}))
+        return self._url("registry:certificate_detail", "number", obj.number)
 
     @extend_schema_field(OpenApiTypes.URI)
     def get_verify_url(self, obj: Certificate) -> str:
-        return self._absolute(reverse("registry:verify", kwargs={"token": obj.verification_token}))
+        return self._url("registry:verify", "token", obj.verification_token)
 
-    def _absolute(self, path: str) -> str:
-        request = self.context.get("request")
-        return request.build_absolute_uri(path) if request else path
+    def _url(self, name: str, argument: str, value: str) -> str:
+        """``reverse`` made absolute, once per serializer and URL name: the value is quoted into
+        the pattern's place as ``reverse`` quotes it (two ``reverse`` calls and an absolute URL
+        a certificate were a third of the serializer's time)."""
+        head, tail = self._url_parts(name, argument)
+        return f"{head}{quote(value, safe=_REVERSE_SAFE)}{tail}"
+
+    def _url_parts(self, name: str, argument: str) -> tuple[str, str]:
+        parts = self.__dict__.setdefault("_url_cache", {})
+        if name not in parts:
+            path = reverse(name, kwargs={argument: _URL_SENTINEL})
+            request = self.context.get("request")
+            absolute = request.build_absolute_uri(path) if request else path
+            head, found, tail = absolute.partition(_URL_SENTINEL)
+            if not found or _URL_SENTINEL in tail:
+                raise ValueError(f"{name}: the sentinel is not in {absolute}")
+            parts[name] = (head, tail)
+        return parts[name]
+
+
+# A value that ``reverse`` and ``build_absolute_uri`` leave as it is, found again in their URL.
+_URL_SENTINEL = "tkdnurlsentinel0"
+# The characters ``reverse`` leaves unquoted in an argument (django.urls.resolvers).
+_REVERSE_SAFE = RFC3986_SUBDELIMS + "/~:@"
 
 
 class CoverageRowSerializer(serializers.Serializer):
