@@ -73,7 +73,8 @@ class CertificateFilterForm(forms.Form):
         return data
 
 
-@functools.lru_cache(maxsize=64)
+# 39 lists (the provinces, every regency, each province's regencies) in each language.
+@functools.lru_cache(maxsize=256)
 def _options(choices: tuple[tuple, ...]) -> str:
     """Every ``<option>``, none selected, escaped once per process and language (a lazy label
     hashes and compares as its text in the active language)."""

@@ -202,11 +202,12 @@ def _in_some_name(queryset: QuerySet[Certificate], text: str) -> SearchCondition
     """The condition "the names contain ``text``" when some name in the register does, else
     ``None`` (PostgreSQL).
 
-    A text of letters and digits only (one word, whole or partial: most searches) lies inside
-    one word of a name, so the table of distinct words answers (its trigram index: a fraction
-    of a millisecond): which words contain it, and the least number of certificates it
-    matches, the most held by one of those words (``certificates``, counted by a trigger:
-    migration 0009), which ``at_least`` passes to the paginator's capped count. Found inside
+    A text of three or more letters and digits only (one word, whole or partial: most
+    searches) lies inside one word of a name, so the table of distinct words (of three letters
+    or more: migration 0006) answers (its trigram index: a fraction of a millisecond): which
+    words contain it, and the least number of certificates it matches, the most held by one of
+    those words (``certificates``, counted by a trigger: migration 0009), which ``at_least``
+    passes to the paginator's capped count (``at_most``, their sum, to its cost model). Found inside
     at most ``WORD_ARRAY_LIMIT`` words, the condition is that the names hold one of them (the
     words' index: migration 0010, whose row estimates PostgreSQL gets right), else the
     substring itself (the trigram index).
@@ -220,8 +221,9 @@ def _in_some_name(queryset: QuerySet[Certificate], text: str) -> SearchCondition
     substring = _pg_contains_any([text])
     with connections[queryset.db].cursor() as cursor:
         cursor.execute(
-            "SELECT CASE WHEN registry_normalise(%s) ~ '^[[:alnum:]]+$' THEN ("
+            "SELECT CASE WHEN registry_normalise(%s) ~ '^[[:alnum:]]{3,}$' THEN ("
             "SELECT json_build_array(COALESCE(max(certificates), 0), "
+            "COALESCE(sum(certificates), 0), "
             "(array_agg(word ORDER BY word) FILTER (WHERE certificates > 0))[1:%s]) "
             "FROM registry_search_word WHERE word LIKE '%%' || registry_normalise(%s) || '%%'"
             ") END",
@@ -229,12 +231,13 @@ def _in_some_name(queryset: QuerySet[Certificate], text: str) -> SearchCondition
         )
         found = cursor.fetchone()[0]
     if found is not None:
-        most, words = found
+        most, total, words = found
         if not most:
             return None
         if len(words) <= WORD_ARRAY_LIMIT:
             substring = _pg_holds_any(text, words)
         substring.at_least = most
+        substring.at_most = total
         return substring
     register = queryset.model._default_manager.using(queryset.db).filter(substring).order_by()
     if queryset.query.where:

@@ -20,7 +20,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from django.core.exceptions import FieldDoesNotExist
+from django.core.exceptions import EmptyResultSet, FieldDoesNotExist
 from django.core.paginator import Paginator
 from django.db import connections, transaction
 from django.db.models import BooleanField, QuerySet
@@ -53,6 +53,8 @@ class SearchCondition(RawSQL):
         #: How many rows of the whole table are known to meet the test (0: unknown): a query
         #: with no other condition is known to be past a count's cap without counting.
         self.at_least = 0
+        #: At most how many rows of the whole table meet the test (0: unknown).
+        self.at_most = 0
         #: The primary keys of every row of the whole table that meets the test, when the
         #: caller already read them all (``None``: not known): a query with no other condition
         #: is then counted and paged by them.
@@ -82,14 +84,14 @@ def _planner_off(using: str, names: tuple[str, ...]) -> Iterator[None]:
     with transaction.atomic(using=using), connection.cursor() as cursor:
         for name in names:
             cursor.execute(f"SET LOCAL {name} = off")
-        try:
-            yield
-        finally:
-            # Back to the session's values at once: an outer transaction (a test, a view under
-            # ATOMIC_REQUESTS) must not plan its later queries this way.
-            if not connection.needs_rollback:
-                for name in names:
-                    cursor.execute(f"SET LOCAL {name} TO DEFAULT")
+        yield
+        # Back to the session's values at once: an outer transaction (a test, a view under
+        # ATOMIC_REQUESTS) must not plan its later queries this way. After an error the
+        # atomic block's rollback undoes the SET LOCAL (a reset in the aborted transaction
+        # would replace the error with "current transaction is aborted").
+        if not connection.needs_rollback:
+            for name in names:
+                cursor.execute(f"SET LOCAL {name} TO DEFAULT")
 
 
 def walking_order_index(using: str):
@@ -175,14 +177,15 @@ TABLE_ROWS_SECONDS = 300
 
 def _table_rows(using: str, table: str) -> float:
     """PostgreSQL's estimate of ``table``'s rows (``pg_class.reltuples``, kept by ANALYZE), read
-    at most every ``TABLE_ROWS_SECONDS`` per process: a cost model needs its order only."""
+    at most every ``TABLE_ROWS_SECONDS`` per process: a cost model needs its order only.
+    0 when the table was never analysed (-1), and then read again next time."""
     key = (using, table)
     rows, read = _TABLE_ROWS.get(key, (0.0, 0.0))
-    if time.monotonic() - read > TABLE_ROWS_SECONDS:
+    if not rows or time.monotonic() - read > TABLE_ROWS_SECONDS:
         with connections[using].cursor() as cursor:
             cursor.execute("SELECT reltuples FROM pg_class WHERE oid = %s::regclass", [table])
             row = cursor.fetchone()
-        rows = max(float(row[0]) if row else 0.0, 1.0)  # -1: never analysed
+        rows = max(float(row[0]) if row else 0.0, 0.0)
         _TABLE_ROWS[key] = (rows, time.monotonic())
     return rows
 
@@ -335,8 +338,13 @@ class PlannedPaginator(CappedCountPaginator):
             return None
         rest = base.order_by()
         rest.query.where.children = [c for c in where.children if c is not searches[0]]
+        try:
+            rest.query.get_compiler(using=base.db).as_sql()
+        except EmptyResultSet:
+            return None  # a condition that holds nothing (``none()``): no query to plan
         capped = base.order_by().values_list("pk", flat=True)[: self.limit + 1]
-        if not self._text_first_pays(base, capped, rest, texts=search.at_least):
+        texts = search.at_most or search.at_least
+        if not self._text_first_pays(base, capped, rest, texts=texts):
             return None
         table = connection.ops.quote_name(base.model._meta.db_table)
         marker = f"FROM {table} "
@@ -378,9 +386,12 @@ class PlannedPaginator(CappedCountPaginator):
         both) also stays with the planner: its bitmaps find those few in milliseconds, where
         text first reads every match (134 ms)."""
         table = _table_rows(base.db, base.model._meta.db_table)
-        held = json.loads(rest.explain(format="json"))[0]["Plan"]["Plan Rows"]
+        rest_plan, capped_plan = rest.explain(format="json"), capped.explain(format="json")
+        if not table or not rest_plan or not capped_plan:
+            return False  # never analysed, or nothing to plan: the planner's way
+        held = json.loads(rest_plan)[0]["Plan"]["Plan Rows"]
         others, walks = [], False
-        for node in _plan_nodes(json.loads(capped.explain(format="json"))[0]["Plan"]):
+        for node in _plan_nodes(json.loads(capped_plan)[0]["Plan"]):
             kind = node.get("Node Type")
             if kind == "Bitmap Index Scan" and not _is_text_test(node.get("Index Cond", "")):
                 others.append(node["Plan Rows"])
