@@ -23,9 +23,11 @@ from django.db import migrations
 SEARCH_TEXT = "company_name || ' ' || product_name || ' ' || product_brand"
 
 PG_FORWARD = [
+    # ``public.``: pg_restore runs with an empty search_path (tests/test_backup.py), as
+    # registry_normalise names ``public.unaccent`` (0002).
     """
     CREATE OR REPLACE FUNCTION registry_search_word_array(text) RETURNS text[]
-    AS $$ SELECT regexp_split_to_array(registry_normalise($1), '[^[:alnum:]]+') $$
+    AS $$ SELECT regexp_split_to_array(public.registry_normalise($1), '[^[:alnum:]]+') $$
     LANGUAGE sql IMMUTABLE PARALLEL SAFE STRICT
     """,
     f"""
