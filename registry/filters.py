@@ -5,6 +5,7 @@ from decimal import Decimal
 
 from django import forms
 from django.db.models import QuerySet
+from django.forms.renderers import Jinja2 as Jinja2Renderer
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
@@ -34,7 +35,13 @@ TKDN_RANGE = {"min_value": Decimal("0"), "max_value": Decimal("100"), "decimal_p
 
 
 class CertificateFilterForm(forms.Form):
-    """Bootstrap classes on the widgets; cross-field check: minimum not above maximum."""
+    """Bootstrap classes on the widgets; cross-field check: minimum not above maximum.
+
+    Its widgets are drawn with Django's Jinja2 templates of the same widgets (the same HTML):
+    through the template language, the lookup's eight widgets were a third of its page's
+    rendering. Only this form: the admin's widgets have no Jinja2 templates."""
+
+    default_renderer = Jinja2Renderer()
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
