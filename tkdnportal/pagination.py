@@ -203,6 +203,14 @@ def _plan_nodes(plan: dict) -> Iterator[dict]:
         yield from _plan_nodes(child)
 
 
+def _anded_search(child) -> SearchCondition | None:
+    """The ``SearchCondition`` a child of a WHERE node is, if it is one: itself, or wrapped in
+    "= true" (how ``filter(expression)`` adds it)."""
+    if isinstance(child, Exact) and child.rhs is True:
+        child = child.lhs
+    return child if isinstance(child, SearchCondition) else None
+
+
 def _has_search_condition(node) -> bool:
     """Whether a query's WHERE tree holds a ``SearchCondition``."""
     return next(_search_conditions(node), None) is not None
@@ -275,10 +283,7 @@ class PlannedPaginator(CappedCountPaginator):
         where = base.query.where
         if where.connector != "AND" or where.negated or len(where.children) != 1:
             return None
-        condition = where.children[0]
-        if isinstance(condition, Exact) and condition.rhs is True:
-            condition = condition.lhs  # ``filter(expression)`` wraps it in "= true"
-        return condition if isinstance(condition, SearchCondition) else None
+        return _anded_search(where.children[0])
 
     def _ids_by_parts(self, base: QuerySet) -> list | None:
         """The count's ids, part by part, for a search given as the union of its ``parts``
@@ -324,20 +329,15 @@ class PlannedPaginator(CappedCountPaginator):
         where = base.query.where
         if where.connector != "AND" or where.negated or len(where.children) < 2:
             return None
-        searches = [
-            child
-            for child in where.children
-            if isinstance(child, SearchCondition)
-            or (isinstance(child, Exact) and isinstance(child.lhs, SearchCondition))
-        ]
+        searches = [(child, _anded_search(child)) for child in where.children]
+        searches = [(child, search) for child, search in searches if search is not None]
         if len(searches) != 1:
             return None
-        search = searches[0]
-        search = search.lhs if isinstance(search, Exact) else search
+        ((child, search),) = searches
         if not search.at_least:
             return None
         rest = base.order_by()
-        rest.query.where.children = [c for c in where.children if c is not searches[0]]
+        rest.query.where.children = [c for c in where.children if c is not child]
         try:
             rest.query.get_compiler(using=base.db).as_sql()
         except EmptyResultSet:
