@@ -198,6 +198,68 @@ def _pg_holds_any(text: str, words: list[str]) -> SearchCondition:
     )
 
 
+# The words each word of a phrase may be in a name: the first may end a longer word, the last
+# may begin one, the others are whole words. One query splits the text as the words' index
+# does (migration 0010) and reads, for each word, up to ``WORD_ARRAY_LIMIT + 1`` of the
+# register's words (three letters or more: migration 0006) it can be.
+_PHRASE_WORDS_SQL = """
+    SELECT t.tok, t.ord = 1, t.ord = t.n, ARRAY(
+        SELECT w.word FROM registry_search_word w
+        WHERE w.certificates > 0 AND w.word LIKE
+            CASE WHEN t.ord = 1 THEN '%%' ELSE '' END || t.tok
+            || CASE WHEN t.ord = t.n THEN '%%' ELSE '' END
+        ORDER BY w.word LIMIT %s)
+    FROM (
+        SELECT tok, ord, count(*) OVER () AS n
+        FROM regexp_split_to_table(public.registry_normalise(%s), '[^[:alnum:]]+')
+            WITH ORDINALITY AS s(tok, ord)
+    ) t
+    ORDER BY t.ord
+"""
+
+
+def _phrase_word_sets(using: str, text: str) -> list[list[str]] | None:
+    """For each word of the phrase ``text`` whose possible spellings in a name are known and
+    few (at most ``WORD_ARRAY_LIMIT``), those spellings: a name contains ``text`` only if its
+    words include one of each list. ``None`` when some word of the phrase is in no name (no
+    name contains ``text``).
+
+    A word's spellings are the register's words it can be: the first word of the phrase may be
+    the end of a longer word, the last the start of one, the others whole. Words of fewer than
+    three letters are not in the words' table (0006): a whole one is its own spelling, a
+    two-letter end or start also is the only short word it can be, a single letter at an end
+    could be many (not used). PostgreSQL only."""
+    with connections[using].cursor() as cursor:
+        cursor.execute(_PHRASE_WORDS_SQL, [WORD_ARRAY_LIMIT + 1, text])
+        tokens = cursor.fetchall()
+    sets = []
+    for token, first, last, words in tokens:
+        if not token or (first and last):
+            continue  # an empty piece (a separator at an end), or no separator at all
+        if len(token) < 3:
+            if (first or last) and len(token) < 2:
+                continue
+            words = sorted({token, *words})
+        elif not words:
+            return None
+        if len(words) <= WORD_ARRAY_LIMIT:
+            sets.append(words)
+    return sets
+
+
+def _pg_holds_each(text: str, word_sets: list[list[str]]) -> SearchCondition:
+    """ "The names hold one word of each of ``word_sets`` and contain ``text``": the words'
+    index (migration 0010) finds the candidates, the substring test (hidden from the trigram
+    index) keeps those where the words are next to each other. Walked, the substring test."""
+    holds = " AND ".join(f"{_PG_WORD_ARRAY} && %s::text[]" for _ in word_sets)
+    return SearchCondition(
+        f"{holds} AND {_pg_substring(text, indexed=False)}",
+        _pg_substring(text, indexed=False),
+        [*word_sets, _escape_like(text)],
+        walked_params=[_escape_like(text)],
+    )
+
+
 def _in_some_name(queryset: QuerySet[Certificate], text: str) -> SearchCondition | None:
     """The condition "the names contain ``text``" when some name in the register does, else
     ``None`` (PostgreSQL).
@@ -239,6 +301,11 @@ def _in_some_name(queryset: QuerySet[Certificate], text: str) -> SearchCondition
         substring.at_least = most
         substring.at_most = total
         return substring
+    word_sets = _phrase_word_sets(queryset.db, text)
+    if word_sets is None:
+        return None
+    if word_sets:
+        substring = _pg_holds_each(text, word_sets)
     register = queryset.model._default_manager.using(queryset.db).filter(substring).order_by()
     if queryset.query.where:
         # Other conditions will decide the count: only whether there is a match is asked.

@@ -326,7 +326,9 @@ def test_similar_spellings_only_when_nothing_matches_exactly_on_postgres(client,
     ("text", "index"),
     [
         ("rotan", "registry_cert_search_words"),  # inside a word: the words' index (0010)
-        ("kursi rotan", "registry_cert_search_trgm"),  # a phrase: the trigram index (0002)
+        ("kursi rotan", "registry_cert_search_words"),  # a phrase of words: the same
+        ("ursi rot", "registry_cert_search_words"),  # the end of one, the start of the next
+        ("i r", "registry_cert_search_trgm"),  # single letters: the trigram index (0002)
     ],
 )
 def test_search_uses_an_index_on_postgres(connection, text, index):

@@ -117,3 +117,94 @@ def test_the_lookup_searches_a_word_through_the_words_index(client):
         response = client.get(reverse("registry:lookup"), {"q": "SENTOS"})
     assert [c.company_name for c, _status in response.context["rows"]] == ["CV Sentosa"]
     assert any("registry_search_word_array" in q["sql"] for q in captured.captured_queries)
+
+
+# Phrases: words that end or begin longer ones, whole words in the middle, short words (two
+# letters, one letter), accents, punctuation between or around the words, words out of order.
+PHRASES = [
+    "sinar jaya",
+    "inar jay",
+    "cv sinar",
+    "v sinar",
+    "ud kopi gayo",
+    "kopi gayo asli",
+    "opi gayo as",
+    "gayo kopi",
+    "bubuk 250g",
+    "tenun ikat sumba",
+    "pt tenun",
+    "karya wanita",
+    "dewi sri",
+    "maju-mundur",
+    "maju mundur",
+    "ju-mun",
+    "-mundur",
+    "jati / mahoni",
+    "jati mahoni",
+    "m&m",
+    "cafe creme",
+    "CAFÉ CRÈME",
+    "crème brûlée",
+    "batik 88",
+    "88 nusantara",
+    "batik tulis",
+    "ud kopiah",
+    "kopiah peci",
+    "sri beras",
+    "a sinar",
+    "sinar j",
+    "xyz jaya",
+    "jaya xyz",
+    "kursi jatiraya",
+    "kursi jati",
+]
+
+
+def test_every_phrase_finds_what_the_substring_search_finds():
+    for company, product, brand in NAMES:
+        CertificateFactory(company_name=company, product_name=product, product_brand=brand)
+    everything = Certificate.objects.all()
+    through_words = 0
+    for text in PHRASES:
+        text = " ".join(text.split())
+        expected = _rows(everything.filter(selectors._pg_contains_any([text])))
+        # Alone (its ids read at once) and with another condition (only whether one exists).
+        for queryset in (everything, everything.filter(status=Certificate.Status.VALID)):
+            condition = selectors._in_some_name(queryset, text)
+            if condition is None:
+                assert expected == [], text
+                continue
+            through_words += "registry_search_word_array" in condition.sql
+            assert _rows(everything.filter(condition)) == expected, text
+            walked = hide_search_from_index(everything.filter(condition))
+            assert _rows(walked) == expected, text
+            if condition.known_ids is not None:
+                assert len(condition.known_ids) == len(expected), text
+    assert through_words >= 40  # most phrases are asked of the words' index
+
+
+def test_a_phrase_whose_words_are_in_many_words_is_searched_as_a_substring(monkeypatch):
+    monkeypatch.setattr(selectors, "WORD_ARRAY_LIMIT", 1)
+    for company in ("CV Sentosa Abadi", "CV Sentosaraya Abadi", "UD Tosa Abadi"):
+        CertificateFactory(company_name=company)
+    everything = Certificate.objects.all()
+    # "tosa" ends two words of the register (sentosa, tosa): the first word's list is too long.
+    condition = selectors._in_some_name(everything, "tosa abadi")
+    assert condition.sql.count("registry_search_word_array") == 1
+    assert len(condition.known_ids) == 2
+    # Both too long: the trigram index.
+    CertificateFactory(company_name="CV Abadiyah")
+    condition = selectors._in_some_name(everything, "tosa abadi")
+    assert "registry_search_word_array" not in condition.sql
+    assert len(condition.known_ids) == 2
+
+
+def test_the_lookup_searches_a_phrase_through_the_words_index(client):
+    CertificateFactory(company_name="CV Sentosa Abadi", product_name="Kursi")
+    CertificateFactory(company_name="CV Abadi Sentosa", product_name="Meja")
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(reverse("registry:lookup"), {"q": "sentosa ABADI"})
+    assert [c.company_name for c, _status in response.context["rows"]] == ["CV Sentosa Abadi"]
+    assert any("registry_search_word_array" in q["sql"] for q in captured.captured_queries)
+    response = client.get(reverse("registry:lookup"), {"q": "sentosa abadi", "status": "valid"})
+    assert [c.company_name for c, _status in response.context["rows"]] == ["CV Sentosa Abadi"]
