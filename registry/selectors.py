@@ -29,9 +29,9 @@ from .programme import coverage_compute
 # Columns the lookup list and the API never show: kept out of the list queries.
 LIST_DEFERRED = ("breakdown", "factory_address", "revocation_reason")
 
-# The normalised text the PostgreSQL trigram index covers (same expression as the migration).
-_PG_NAMES = "company_name || ' ' || product_name || ' ' || product_brand"
-_PG_SEARCH_TEXT = f"registry_normalise({_PG_NAMES})"
+# The normalised names (``registry_normalise`` of company, product and brand), stored with each
+# certificate (a generated column, migration 0011) and indexed by trigrams.
+_PG_SEARCH_TEXT = "search_text"
 
 #: Every word's count of certificates in ``registry_search_word`` (migration 0009), recomputed
 #: from the register: for a bulk load that bypassed the trigger (``seed_registry``).
@@ -182,8 +182,8 @@ PHRASE_IDS_READ = 1001
 # letters: ``ari``), as a substring (the trigram index).
 WORD_ARRAY_LIMIT = 64
 
-# Each certificate's words, as the index of migration 0010 holds them.
-_PG_WORD_ARRAY = f"registry_search_word_array({_PG_NAMES})"
+# Each certificate's words, as the words' index holds them (migrations 0010, 0011).
+_PG_WORD_ARRAY = f"regexp_split_to_array({_PG_SEARCH_TEXT}, '[^[:alnum:]]+')"
 
 
 def _pg_holds_any(text: str, words: list[str]) -> SearchCondition:
