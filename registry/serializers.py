@@ -1,16 +1,13 @@
 """JSON shape of a certificate in the open API: the issued snapshot, never personal data."""
 
-from urllib.parse import quote
-
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
-from django.utils.http import RFC3986_SUBDELIMS
 
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from . import links
 from .models import Certificate
 
 
@@ -94,29 +91,13 @@ class CertificateSerializer(serializers.ModelSerializer):
         return self._url("registry:verify", "token", obj.verification_token)
 
     def _url(self, name: str, argument: str, value: str) -> str:
-        """``reverse`` made absolute, once per serializer and URL name: the value is quoted into
-        the pattern's place as ``reverse`` quotes it (two ``reverse`` calls and an absolute URL
-        a certificate were a third of the serializer's time)."""
-        head, tail = self._url_parts(name, argument)
-        return f"{head}{quote(value, safe=_REVERSE_SAFE)}{tail}"
-
-    def _url_parts(self, name: str, argument: str) -> tuple[str, str]:
-        parts = self.__dict__.setdefault("_url_cache", {})
-        if name not in parts:
-            path = reverse(name, kwargs={argument: _URL_SENTINEL})
+        """``reverse`` made absolute, once per serializer and URL name (``registry.links``)."""
+        makers = self.__dict__.setdefault("_url_makers", {})
+        if name not in makers:
             request = self.context.get("request")
-            absolute = request.build_absolute_uri(path) if request else path
-            head, found, tail = absolute.partition(_URL_SENTINEL)
-            if not found or _URL_SENTINEL in tail:
-                raise ValueError(f"{name}: the sentinel is not in {absolute}")
-            parts[name] = (head, tail)
-        return parts[name]
-
-
-# A value that ``reverse`` and ``build_absolute_uri`` leave as it is, found again in their URL.
-_URL_SENTINEL = "tkdnurlsentinel0"
-# The characters ``reverse`` leaves unquoted in an argument (django.urls.resolvers).
-_REVERSE_SAFE = RFC3986_SUBDELIMS + "/~:@"
+            absolute = request.build_absolute_uri if request else None
+            makers[name] = links.url_maker(name, argument, absolute=absolute)
+        return makers[name](value)
 
 
 class CoverageRowSerializer(serializers.Serializer):

@@ -122,6 +122,13 @@ TEMPLATES = [
             ],
         },
     },
+    # Hot fragments only, asked for by name with ``using="jinja2"`` (tkdnportal/jinja.py).
+    {
+        "BACKEND": "django.template.backends.jinja2.Jinja2",
+        "DIRS": [BASE_DIR / "templates" / "jinja2"],
+        "APP_DIRS": False,
+        "OPTIONS": {"environment": "tkdnportal.jinja.environment"},
+    },
 ]
 
 # --- Database ----------------------------------------------------------------

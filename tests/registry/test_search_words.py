@@ -134,9 +134,7 @@ def test_an_excluded_search_is_counted():
 
 def _searched(captured) -> list[str]:
     """The queries that looked for the text in the names."""
-    return [
-        q["sql"] for q in captured.captured_queries if "search_text" in q["sql"]
-    ]
+    return [q["sql"] for q in captured.captured_queries if "search_text" in q["sql"]]
 
 
 @postgres_only
