@@ -397,15 +397,38 @@ def certificate_filter_minimum(
     reaching = [rule_set.code for rule_set in sets if rule_set.maximum >= minimum]
     if len(reaching) == len(sets):
         return queryset
-    register = queryset.model._default_manager.using(queryset.db)
-    earliest = [
-        register.filter(rule_set=code).aggregate(first=Min("issue_date"))["first"]
-        for code in reaching
-    ]
-    earliest = [day for day in earliest if day is not None]
+    first = _first_issue_dates(queryset, reaching)
+    earliest = [day for day in first.values() if day is not None]
     if not earliest:
         return queryset.none()
     return queryset.filter(issue_date__gte=min(earliest))
+
+
+def _first_issue_dates(queryset: QuerySet[Certificate], codes) -> dict[str, datetime.date | None]:
+    """The earliest issue date of each rule set of ``codes`` in the register (``None``: none
+    issued yet): an index lookup each (``registry_cert_rule_set_issued``)."""
+    register = queryset.model._default_manager.using(queryset.db)
+    return {
+        code: register.filter(rule_set=code).aggregate(first=Min("issue_date"))["first"]
+        for code in codes
+    }
+
+
+def _issued_by_value_bound(
+    queryset: QuerySet[Certificate], issued_before: datetime.date
+) -> QuerySet[Certificate]:
+    """``queryset`` (certificates issued on or before ``issued_before``) with the redundant
+    bound on the value that follows: at most the highest maximum of the rule sets with a
+    certificate issued by then (the earlier sets end lower: IK-2022 at 40.00 %). Without it
+    the expired certificates sorted by value, highest first, walked 171,032 newer IK-2025
+    certificates worth more before the first one (0.4 s at 1,000,000)."""
+    sets = calculation.RULE_SETS
+    first = _first_issue_dates(queryset, sets)
+    reached = [sets[code].maximum for code, day in first.items() if day and day <= issued_before]
+    highest = max(rule_set.maximum for rule_set in sets.values())
+    if reached and max(reached) < highest:
+        queryset = queryset.filter(tkdn_ik__lte=max(reached))
+    return queryset
 
 
 def certificate_filter_status(
@@ -423,9 +446,10 @@ def certificate_filter_status(
         # which are all still valid: 9 s instead of milliseconds on a million certificates.
         shortest = min(rule_set.validity_years for rule_set in calculation.RULE_SETS.values())
         issued_before = today - datetime.timedelta(days=365 * shortest - 3)
-        return queryset.alias(expiry=_expiry()).filter(
+        expired = queryset.alias(expiry=_expiry()).filter(
             status=valid, expiry__lt=today, issue_date__lte=issued_before
         )
+        return _issued_by_value_bound(expired, issued_before)
     if status == Certificate.EffectiveStatus.VALID:
         return queryset.alias(expiry=_expiry()).filter(status=valid, expiry__gte=today)
     return queryset

@@ -223,3 +223,40 @@ def test_a_single_word_is_looked_up_among_the_words_not_the_register(postgres):
         else:
             assert not checks, text
             assert any("registry_search_word" in q["sql"] for q in captured.captured_queries)
+
+
+def test_expired_certificates_are_bounded_by_the_value_their_rule_sets_reach(client):
+    """Expired certificates were issued years ago, under rule sets that end lower (IK-2022 at
+    40.00 %): the filter adds the highest maximum of the sets with a certificate issued by then,
+    so a walk by value, highest first, starts there; the rows are the same. An IK-2025
+    certificate issued that early lifts the bound."""
+    import datetime
+    from decimal import Decimal
+
+    from django.utils import timezone
+
+    today = timezone.localdate()
+    long_ago = today - datetime.timedelta(days=5 * 365)
+    expired = [
+        CertificateFactory(rule_set="IK-2022", tkdn_ik=Decimal(f"3{n}.00"), issue_date=long_ago)
+        for n in range(3)
+    ]
+    CertificateFactory(  # valid, worth more: never in the list
+        rule_set="IK-2025", tkdn_ik=Decimal("75.00"), issue_date=today - datetime.timedelta(days=30)
+    )
+    public = selectors.certificates_public()
+    query = {"status": "EXPIRED", "sort": "-tkdn_ik"}
+    listed = CertificateFilter(query, queryset=public).qs
+    assert '"tkdn_ik" <= 40.00' in str(listed.query).replace("'", "")
+    assert [c.pk for c in listed] == [c.pk for c in reversed(expired)]
+    response = client.get(URL, query)
+    assert numbers(response) == [c.number for c in reversed(expired)]
+    # An IK-2025 certificate issued (and expired) as early: no bound, the same rows and it.
+    early = CertificateFactory(
+        rule_set="IK-2025",
+        tkdn_ik=Decimal("55.00"),
+        issue_date=long_ago - datetime.timedelta(days=1),
+    )
+    listed = CertificateFilter(query, queryset=public).qs
+    assert '"tkdn_ik" <=' not in str(listed.query)
+    assert [c.pk for c in listed] == [early.pk, *(c.pk for c in reversed(expired))]
