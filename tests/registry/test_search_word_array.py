@@ -211,3 +211,33 @@ def test_the_lookup_searches_a_phrase_through_the_words_index(client):
     assert any(WORDS_INDEX_SQL in q["sql"] for q in captured.captured_queries)
     response = client.get(reverse("registry:lookup"), {"q": "sentosa abadi", "status": "valid"})
     assert [c.company_name for c, _status in response.context["rows"]] == ["CV Sentosa Abadi"]
+
+
+TYPOS = [
+    "jayaa",
+    "kursi rotn",
+    "tenun ikt",
+    "mahonni",
+    "kopi gyo",
+    "brulee creme",
+    "sumbaa",
+    "8 8",
+    "ka",
+]
+
+
+def test_a_misspelt_text_finds_through_the_words_what_the_substrings_find(monkeypatch):
+    """Typo tolerance: each word of the text or a similar word of the register, asked through
+    the words' index when they lie inside few words, finds what their substrings find."""
+    for company, product, brand in NAMES:
+        CertificateFactory(company_name=company, product_name=product, product_brand=brand)
+    everything = Certificate.objects.all()
+    found = {}
+    with CaptureQueriesContext(connection) as captured:
+        for text in TYPOS:
+            found[text] = _rows(selectors.certificate_search(everything, text=text))
+    assert any(WORDS_INDEX_SQL in q["sql"] and "LIMIT" not in q["sql"] for q in captured)
+    assert found["kursi rotn"] == ["CV Sinar Jaya"] and found["jayaa"]
+    monkeypatch.setattr(selectors, "WORD_ARRAY_LIMIT", 0)  # every spelling as a substring
+    for text in TYPOS:
+        assert _rows(selectors.certificate_search(everything, text=text)) == found[text], text
