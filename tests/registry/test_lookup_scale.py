@@ -133,16 +133,26 @@ def test_many_matches_in_the_admin_search_read_the_same_rows(admin_client, monke
     assert shown == {certificate.pk for certificate in made}
 
 
-def test_only_a_text_search_makes_the_page_walk(postgres, django_assert_max_num_queries):
-    """Plain filters keep the planner's own plan (its estimates of them are good, and a
-    regency's own index beats walking the issue-date index); a text search past the cap walks."""
+def test_a_page_past_the_cap_walks_and_only_a_text_search_is_then_collected(postgres):
+    """Past the cap a page walks the order's index (bounded); when the walk finds too few rows,
+    plain filters keep the planner's own plan (a regency's own index beats the issue date's),
+    a text search is read collecting its matches (``collecting_matches``)."""
+    import datetime
+
     from tkdnportal.pagination import _has_search_condition
 
-    for n in range(4):
-        CertificateFactory(product_name=f"Kursi Rotan {n}")
+    for n in range(4):  # the oldest: a walk from the newest meets them last
+        CertificateFactory(
+            product_name=f"Kursi Rotan {n}",
+            province_id="33",
+            regency_id="33.01",
+            issue_date=datetime.date(2025, 1, n + 1),
+        )
+    for n in range(6):
+        CertificateFactory(product_name=f"Meja Jati {n}", issue_date=datetime.date(2026, 1, n + 1))
     public = selectors.certificates_public()
-    with_text = CertificateFilter({"q": "rotan", "province": "32"}, queryset=public).qs
-    filters_only = CertificateFilter({"province": "32", "status": "VALID"}, queryset=public).qs
+    with_text = CertificateFilter({"q": "rotan", "province": "33"}, queryset=public).qs
+    filters_only = CertificateFilter({"province": "33", "status": "VALID"}, queryset=public).qs
     assert _has_search_condition(with_text.query.where)
     assert not _has_search_condition(filters_only.query.where)
 
@@ -152,16 +162,25 @@ def test_only_a_text_search_makes_the_page_walk(postgres, django_assert_max_num_
         seen.append(sql)
         return execute(sql, params, many, context)
 
-    paginator = views.LookupPaginator(filters_only, 2, limit=1)
-    with connection.execute_wrapper(record):
-        paginator.page(1)
-    assert paginator.capped and not any("SET LOCAL" in sql for sql in seen)
-    seen.clear()
-    paginator = views.LookupPaginator(with_text, 2, limit=3)
-    with connection.execute_wrapper(record):
-        rows = paginator.page(1).object_list
-    assert paginator.capped and len(rows) == 2
-    assert any("SET LOCAL enable_bitmapscan = off" in sql for sql in seen)
+    def page(queryset, *, walk_rows):
+        paginator = views.LookupPaginator(queryset, 2, limit=3)
+        paginator.walk_rows = walk_rows
+        seen.clear()
+        with connection.execute_wrapper(record):
+            rows = paginator.page(1).object_list
+        assert paginator.capped
+        return [c.product_name for c in rows]
+
+    expected = ["Kursi Rotan 3", "Kursi Rotan 2"]
+    # A walk long enough finds the page, with or without a text search.
+    for queryset in (filters_only, with_text):
+        assert page(queryset, walk_rows=100) == expected
+        assert any("SET LOCAL enable_bitmapscan = off" in sql for sql in seen)
+    # Too short (the newest rows are another province's): the planner's plan, then.
+    assert page(filters_only, walk_rows=1) == expected
+    assert not any("enable_indexscan = off" in sql for sql in seen)
+    assert page(with_text, walk_rows=1) == expected
+    assert any("SET LOCAL enable_indexscan = off" in sql for sql in seen)
 
 
 def test_minimum_above_a_rule_sets_maximum_bounds_the_issue_date(client):
