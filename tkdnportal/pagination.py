@@ -23,7 +23,7 @@ from contextlib import contextmanager
 from django.core.exceptions import EmptyResultSet, FieldDoesNotExist
 from django.core.paginator import Paginator
 from django.db import connections, transaction
-from django.db.models import BooleanField, QuerySet
+from django.db.models import BooleanField, Q, QuerySet
 from django.db.models.expressions import RawSQL
 from django.db.models.lookups import Exact
 from django.utils.functional import cached_property
@@ -107,6 +107,20 @@ def collecting_matches(using: str):
     matches a walk found sparse near the order's start (they lie further on, where a walk
     reads every row before them). Elsewhere a no-op."""
     return _planner_off(using, ("enable_indexscan",))
+
+
+def pk_in(queryset: QuerySet, ids: list):
+    """The condition "the primary key is one of ``ids``" for a filter of ``queryset``: on
+    PostgreSQL ``= ANY(%s)`` with the ids as one array, where Django's ``pk__in`` prepares each
+    id as a parameter of its own (1,000 ids, a page read by the ids of its count: 14-15 ms
+    against 11-12 at 1,000,000 certificates); elsewhere ``pk__in``."""
+    connection = connections[queryset.db]
+    if connection.vendor != "postgresql":
+        return Q(pk__in=ids)
+    meta, quote = queryset.model._meta, connection.ops.quote_name
+    column = f"{quote(meta.db_table)}.{quote(meta.pk.column)}"
+    # Quoted names only in the SQL; the ids are one bound parameter.
+    return RawSQL(f"{column} = ANY(%s)", [list(ids)], output_field=BooleanField())  # noqa: S611
 
 
 def _search_conditions(node) -> Iterator[SearchCondition]:
@@ -409,8 +423,8 @@ class PlannedPaginator(CappedCountPaginator):
         none of its conditions (they were just checked)."""
         if base.query.annotations:
             # An order or a column may use an annotation: keep the query, pinned to the ids.
-            return hide_search_from_index(base).filter(pk__in=ids)
-        rows = base.model._default_manager.using(base.db).filter(pk__in=ids)
+            return hide_search_from_index(base).filter(pk_in(base, ids))
+        rows = base.model._default_manager.using(base.db).filter(pk_in(base, ids))
         rows.query.select_related = base.query.select_related
         rows.query.deferred_loading = base.query.deferred_loading
         return rows.order_by(*base.query.order_by)
