@@ -309,8 +309,11 @@ def _in_some_name(queryset: QuerySet[Certificate], text: str) -> SearchCondition
     words' index: migration 0010, whose row estimates PostgreSQL gets right), else the
     substring itself (the trigram index).
 
-    Anything else (a phrase) is asked of the register's trigram index, which builds the bitmap
-    of every candidate first (5-40 ms at 1,000,000 certificates). When ``queryset`` has no
+    Anything else (a phrase) is asked of the words' index word by word (``_phrase_word_sets``,
+    ``_pg_holds_each``), the substring test keeping the names where the words stand together;
+    a phrase with no usable word (a single letter at each end, or words inside too many of the
+    register's words) is asked of the trigram index, which builds the bitmap of every
+    candidate first (5-40 ms at 1,000,000 certificates). When ``queryset`` has no
     other condition, the ids of up to ``PHRASE_IDS_READ`` matches are read at once
     (``known_ids`` when that is all of them, else ``at_least``), so a phrase searched alone is
     not looked for in the index a second time to be counted; with conditions, only whether
