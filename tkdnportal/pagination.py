@@ -386,7 +386,10 @@ class PlannedPaginator(CappedCountPaginator):
           entries, then the rows both hold up to the cap; a walk of another index with the
           text as a filter reads ``limit`` x table / ``texts`` rows (the planner, blind to
           how common the text is, expects a few), or every row the conditions hold when
-          fewer (a regency's).
+          fewer (a regency's). A scan of the table itself with the text as a filter counts
+          as such a walk: the planner takes it when it expects the text's matches to come
+          soon, blind to the cost of splitting each row's names into words (about 4 µs a
+          row: ``mekar`` among valid certificates, 38,951 rows read, 143 ms; text first 9).
         - Anything else (the text's index alone) is left to the planner.
 
         The rows the conditions hold are the planner's estimate of them together, which
@@ -409,7 +412,7 @@ class PlannedPaginator(CappedCountPaginator):
             kind = node.get("Node Type")
             if kind == "Bitmap Index Scan" and not _is_text_test(node.get("Index Cond", "")):
                 others.append(node["Plan Rows"])
-            elif kind in ("Index Scan", "Index Only Scan") and _is_text_test(
+            elif kind in ("Index Scan", "Index Only Scan", "Seq Scan") and _is_text_test(
                 node.get("Filter", "")
             ):
                 walks = True
