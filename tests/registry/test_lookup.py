@@ -328,7 +328,10 @@ def test_similar_spellings_only_when_nothing_matches_exactly_on_postgres(client,
         ("rotan", "registry_cert_search_words"),  # inside a word: the words' index (0010)
         ("kursi rotan", "registry_cert_search_words"),  # a phrase of words: the same
         ("ursi rot", "registry_cert_search_words"),  # the end of one, the start of the next
-        ("i r", "registry_cert_search_trgm"),  # single letters: the trigram index (0002)
+        ("kursi rot", "registry_cert_search_words"),
+        # Single letters: no three in a row for the trigram index (0002), whose bitmap would
+        # hold most certificates (``i r``: 67 ms at 1,000,000, 17 tested row by row): no index.
+        ("i r", None),
     ],
 )
 def test_search_uses_an_index_on_postgres(connection, text, index):
@@ -342,7 +345,10 @@ def test_search_uses_an_index_on_postgres(connection, text, index):
         sql, params = queryset.query.sql_with_params()
         cursor.execute(f"EXPLAIN {sql}", params)
         plan = "\n".join(row[0] for row in cursor.fetchall())
-    assert index in plan
+    if index is None:
+        assert "Index" not in plan, plan
+    else:
+        assert index in plan
 
 
 def test_narrowed_regency_choices_do_not_leak_into_the_next_request(client, three):
