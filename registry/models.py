@@ -157,6 +157,8 @@ class Certificate(models.Model):
             models.Index(fields=["valid_until"]),
             # The earliest issue date of each rule set (``selectors.certificate_filter_minimum``).
             models.Index(fields=["rule_set", "issue_date"], name="registry_cert_rule_set_issued"),
+            # The highest value each rule set has reached (the same function's bound).
+            models.Index(fields=["rule_set", "tkdn_ik"], name="registry_cert_rule_set_value"),
         ]
 
     def __str__(self) -> str:

@@ -5,9 +5,9 @@ issued snapshot only, never the company's live profile or personal data.
 """
 
 import datetime
-import re
 from collections import Counter
 from decimal import Decimal
+from typing import NamedTuple
 
 from django.core.cache import cache
 from django.db import connection, connections
@@ -22,7 +22,7 @@ from applications import calculation, rules
 from applications.models import Application, Holiday, Province, Regency
 from applications.reasons import ReasonCode
 from applications.workdays import working_days_between
-from tkdnportal.pagination import SearchCondition
+from tkdnportal.pagination import SearchCondition, trigram_searchable
 
 from .models import Certificate
 from .programme import coverage_compute
@@ -152,11 +152,6 @@ def _pg_substring(text: str, *, indexed: bool = True) -> str:
     return f"{column} LIKE '%%' || registry_normalise(%s) || '%%'"
 
 
-# Three letters or digits in a row: the least a substring needs for the trigram index to look
-# anything up. Without (``cv``, ``a b``) the index's bitmap holds every certificate.
-_TRIGRAM_RUN = re.compile(r"[^\W_]{3}")
-
-
 def _pg_contains_any(spellings: list[str]) -> SearchCondition:
     """ "The names contain one of ``spellings``", served by the trigram index, or hidden from it
     when the paginator walks the order's index instead.
@@ -167,7 +162,7 @@ def _pg_contains_any(spellings: list[str]) -> SearchCondition:
     index entries, 1.5 s at 1,000,000 certificates, where ``angklung``'s words found 30,768)."""
     walked = " OR ".join(_pg_substring(w, indexed=False) for w in spellings)
     indexed = walked
-    if all(_TRIGRAM_RUN.search(w) for w in spellings):
+    if all(trigram_searchable(w) for w in spellings):
         indexed = " OR ".join(_pg_substring(w) for w in spellings)
     # The SQL is constant; the user's text is only ever a bound parameter.
     return SearchCondition(indexed, walked, [_escape_like(w) for w in spellings])
@@ -398,7 +393,12 @@ def certificate_search(queryset: QuerySet[Certificate], *, text: str) -> QuerySe
         substring = _in_some_name(queryset, text)
         if substring is not None:
             return queryset.filter(substring)
-        for word in text.split():
+        words = text.split()
+        if not any(trigram_searchable(word) for word in words):
+            # Letters apart (``o x``): no word to be a typo of, and each as a substring of the
+            # names would be a scan of the register (0.8 s at 1,000,000 certificates).
+            return queryset.none()
+        for word in words:
             spellings = [word, *(w for w in similar_words(word) if w != word)]
             queryset = queryset.filter(_pg_contains_one_of(queryset.db, spellings))
         return queryset
@@ -437,31 +437,47 @@ def certificate_filter_minimum(
 ) -> QuerySet[Certificate]:
     """Certificates worth at least ``minimum`` %, with a redundant bound on the issue date.
 
-    A value above a rule set's maximum rules its certificates out (IK-2022 ends at 40.00 %), and
-    those are the oldest: sorted oldest first, PostgreSQL walked 757,632 IK-2022 certificates
-    before the first one worth 60 % (3.4 s at 1,000,000). The bound is the earliest issue date
-    among the certificates of the sets that can reach ``minimum``, read from the register itself
-    (an index lookup per set, ``registry_cert_rule_set_issued``), so it holds whatever dates a
-    set is in force. A certificate's ``rule_set`` is always a code of ``calculation.RULE_SETS``
-    (the issuing service writes it from the computed application)."""
+    A value above the highest a rule set's certificates reach rules them out (IK-2022 ends at
+    40.00 %, and its certificates rarely get there), and those are the oldest: sorted oldest
+    first, PostgreSQL walked 757,632 IK-2022 certificates before the first one worth 60 % (3.4
+    s at 1,000,000), and 757,031 for one worth 40 % (0.8 s), none of them being worth that
+    much. The bound is the earliest issue date among the certificates of the sets whose
+    highest value in the register reaches ``minimum``, both read from the register itself (an
+    index lookup per set and question, ``registry_cert_rule_set_value`` and
+    ``registry_cert_rule_set_issued``), so it holds whatever dates a set is in force and
+    whatever values it was given. A certificate's ``rule_set`` is always a code of
+    ``calculation.RULE_SETS`` (the issuing service writes it from the computed application)."""
     queryset = queryset.filter(tkdn_ik__gte=minimum)
     sets = calculation.RULE_SETS.values()
-    reaching = [rule_set.code for rule_set in sets if rule_set.maximum >= minimum]
+    possible = [rule_set.code for rule_set in sets if rule_set.maximum >= minimum]
+    extents = _rule_set_extents(queryset, possible)
+    reaching = [code for code in possible if _reaches(extents[code].top, minimum)]
+    if not reaching:
+        return queryset.none()
     if len(reaching) == len(sets):
         return queryset
-    first = _first_issue_dates(queryset, reaching)
-    earliest = [day for day in first.values() if day is not None]
-    if not earliest:
-        return queryset.none()
-    return queryset.filter(issue_date__gte=min(earliest))
+    return queryset.filter(issue_date__gte=min(extents[code].first for code in reaching))
 
 
-def _first_issue_dates(queryset: QuerySet[Certificate], codes) -> dict[str, datetime.date | None]:
-    """The earliest issue date of each rule set of ``codes`` in the register (``None``: none
-    issued yet): an index lookup each (``registry_cert_rule_set_issued``)."""
+def _reaches(top: Decimal | None, minimum: Decimal) -> bool:
+    return top is not None and top >= minimum
+
+
+class _Extent(NamedTuple):
+    first: datetime.date | None  # the earliest issue date
+    top: Decimal | None  # the highest value
+
+
+def _rule_set_extents(queryset: QuerySet[Certificate], codes) -> dict[str, _Extent]:
+    """The earliest issue date and the highest value of each rule set of ``codes`` in the
+    register (``None``: none issued yet): one query a set, two index lookups
+    (``registry_cert_rule_set_issued``, ``registry_cert_rule_set_value``: the databases read
+    a MIN or MAX from an index's end)."""
     register = queryset.model._default_manager.using(queryset.db)
     return {
-        code: register.filter(rule_set=code).aggregate(first=Min("issue_date"))["first"]
+        code: _Extent(
+            **register.filter(rule_set=code).aggregate(first=Min("issue_date"), top=Max("tkdn_ik"))
+        )
         for code in codes
     }
 
@@ -470,14 +486,13 @@ def _issued_by_value_bound(
     queryset: QuerySet[Certificate], issued_before: datetime.date
 ) -> QuerySet[Certificate]:
     """``queryset`` (certificates issued on or before ``issued_before``) with the redundant
-    bound on the value that follows: at most the highest maximum of the rule sets with a
-    certificate issued by then (the earlier sets end lower: IK-2022 at 40.00 %). Without it
-    the expired certificates sorted by value, highest first, walked 171,032 newer IK-2025
-    certificates worth more before the first one (0.4 s at 1,000,000)."""
-    sets = calculation.RULE_SETS
-    first = _first_issue_dates(queryset, sets)
-    reached = [sets[code].maximum for code, day in first.items() if day and day <= issued_before]
-    highest = max(rule_set.maximum for rule_set in sets.values())
+    bound on the value that follows: at most the highest value in the register of the rule
+    sets with a certificate issued by then (the earlier sets end lower: IK-2022 at 40.00 %).
+    Without it the expired certificates sorted by value, highest first, walked 171,032 newer
+    IK-2025 certificates worth more before the first one (0.4 s at 1,000,000)."""
+    extents = _rule_set_extents(queryset, calculation.RULE_SETS)
+    reached = [top for first, top in extents.values() if first and first <= issued_before]
+    highest = max((top for _first, top in extents.values() if top is not None), default=None)
     if reached and max(reached) < highest:
         queryset = queryset.filter(tkdn_ik__lte=max(reached))
     return queryset

@@ -23,7 +23,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from tkdnportal.pagination import CappedCountPaginator
+from tkdnportal.pagination import CappedCountPaginator, trigram_searchable
 
 admin.site.site_header = _("Portal TKDN-IK — Petugas")
 admin.site.site_title = _("Portal TKDN-IK")
@@ -128,6 +128,22 @@ class LargeTableAdminMixin:
 
     show_full_result_count = False
     paginator = CappedCountPaginator
+
+    def search_too_short(self, request: HttpRequest, term: str) -> bool:
+        """Whether ``term`` is too short for the text indexes (no three letters or digits in a
+        row: ``cv``, ``o x``), told to the official as a warning; the caller lists nothing.
+        Such a term matched nearly every row the way a substring is found (1.6 s for ``cv``
+        among 1,250,000 products) and was the slowest search an official could type."""
+        if trigram_searchable(term):
+            return False
+        self.message_user(
+            request,
+            gettext(
+                "Ketik sedikitnya tiga huruf atau angka berurutan untuk mencari, atau NIB lengkap."
+            ),
+            messages.WARNING,
+        )
+        return True
 
     def action_checkbox(self, obj) -> str:
         """Django's row checkbox, the same HTML without the widget template: through the form

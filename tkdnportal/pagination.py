@@ -16,6 +16,7 @@ word found in 12 certificates from one found in 80,000. The capped count already
 """
 
 import json
+import re
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -64,6 +65,18 @@ class SearchCondition(RawSQL):
         if getattr(compiler.query, _HIDDEN_FROM_INDEX, False):
             return f"({self.walked_sql})", self.walked_params
         return super().as_sql(compiler, connection)
+
+
+# Three letters or digits in a row: the least a substring needs for a trigram index to look
+# anything up. Without (``cv``, ``o x``) the index's bitmap holds every row.
+_TRIGRAM_RUN = re.compile(r"[^\W_]{3}")
+
+
+def trigram_searchable(text: str) -> bool:
+    """Whether a trigram index can find the rows containing ``text``: it holds three letters
+    or digits in a row. Without, its bitmap held every row (``cv`` in the names of 1,000,000
+    certificates: 1.5 s; in 1,250,000 products' names and brands: 1.6 s)."""
+    return _TRIGRAM_RUN.search(text) is not None
 
 
 def hide_search_from_index(queryset: QuerySet) -> QuerySet:

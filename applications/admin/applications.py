@@ -375,6 +375,8 @@ class ApplicationAdmin(
             return queryset, False
         if re.fullmatch(r"[0-9]{13}", term):
             return queryset.filter(product__company__nib=term), False
+        if self.search_too_short(request, term):
+            return queryset.none(), False
         if connection.vendor == "postgresql":
             regions = official_regions(request.user)
             return queryset.filter(_pg_search_condition(term, regions)), False

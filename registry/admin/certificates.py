@@ -223,6 +223,8 @@ class CertificateAdmin(
             return queryset.filter(number=term.upper()), False
         if NIB_RE.fullmatch(term):
             return queryset.filter(company_nib=term), False
+        if self.search_too_short(request, term):
+            return queryset.none(), False
         return selectors.certificate_search(queryset, text=term), False
 
     @admin.display(description=_("rincian"))
