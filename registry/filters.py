@@ -230,7 +230,10 @@ class CertificateFilter(django_filters.FilterSet):
         return queryset.filter(number=value.strip().upper())
 
     def filter_minimum(self, queryset: QuerySet, name: str, value: Decimal) -> QuerySet:
-        return selectors.certificate_filter_minimum(queryset, minimum=value)
+        oldest_first = self.form.cleaned_data.get("sort") == "issue_date"
+        return selectors.certificate_filter_minimum(
+            queryset, minimum=value, oldest_first=oldest_first
+        )
 
     def filter_status(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         return selectors.certificate_filter_status(queryset, status=value)

@@ -433,9 +433,10 @@ def _expiry():
 
 
 def certificate_filter_minimum(
-    queryset: QuerySet[Certificate], *, minimum: Decimal
+    queryset: QuerySet[Certificate], *, minimum: Decimal, oldest_first: bool = False
 ) -> QuerySet[Certificate]:
-    """Certificates worth at least ``minimum`` %, with a redundant bound on the issue date.
+    """Certificates worth at least ``minimum`` %; listed ``oldest_first``, with a redundant
+    bound on the issue date.
 
     A value above the highest a rule set's certificates reach rules them out (IK-2022 ends at
     40.00 %, and its certificates rarely get there), and those are the oldest: sorted oldest
@@ -446,10 +447,18 @@ def certificate_filter_minimum(
     index lookup per set and question, ``registry_cert_rule_set_value`` and
     ``registry_cert_rule_set_issued``), so it holds whatever dates a set is in force and
     whatever values it was given. A certificate's ``rule_set`` is always a code of
-    ``calculation.RULE_SETS`` (the issuing service writes it from the computed application)."""
+    ``calculation.RULE_SETS`` (the issuing service writes it from the computed application).
+
+    In any other order the bound only costs: the newest, the most valuable, a name or a
+    number find such certificates at once, and a count ANDed the bitmap of a quarter of the
+    register with the others (``mulia`` worth 40 % or more: 243,291 more entries, 21 ms)."""
     queryset = queryset.filter(tkdn_ik__gte=minimum)
     sets = calculation.RULE_SETS.values()
     possible = [rule_set.code for rule_set in sets if rule_set.maximum >= minimum]
+    if not possible:
+        return queryset.none()
+    if not oldest_first:
+        return queryset
     extents = _rule_set_extents(queryset, possible)
     reaching = [code for code in possible if _reaches(extents[code].top, minimum)]
     if not reaching:

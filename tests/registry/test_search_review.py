@@ -99,13 +99,15 @@ def test_text_first_with_an_admin_none_queryset():
 
 
 @postgres_only
-def test_public_lookup_minimum_above_every_issued_rule_set(client):
-    """tkdn_min=50: only IK-2025 reaches it, none issued yet -> certificate_filter_minimum
-    returns queryset.none(); the text is applied after it (filter_queryset) and the count's
-    text-first EXPLAIN of the other conditions is empty."""
+@pytest.mark.parametrize("sort", ["", "issue_date"])
+def test_public_lookup_minimum_above_every_issued_rule_set(client, sort):
+    """tkdn_min=50: only IK-2025 reaches it, none issued yet -> oldest first,
+    certificate_filter_minimum returns queryset.none(); the text is applied after it
+    (filter_queryset) and the count's text-first EXPLAIN of the other conditions is empty."""
     CertificateFactory(company_name="CV Rotan Lestari", product_name="Kursi Rotan")
-    response = client.get("/registri/", {"q": "rotan", "tkdn_min": "50"})
+    response = client.get("/registri/", {"q": "rotan", "tkdn_min": "50", "sort": sort})
     assert response.status_code == 200  # 500: JSONDecodeError in _text_first_pays
+    assert list(response.context["rows"]) == []
 
 
 def test_options_html_per_language():
