@@ -236,7 +236,10 @@ class CertificateFilter(django_filters.FilterSet):
         )
 
     def filter_status(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
-        return selectors.certificate_filter_status(queryset, status=value)
+        newest_first = self.form.cleaned_data.get("sort") in ("", None, "-issue_date")
+        return selectors.certificate_filter_status(
+            queryset, status=value, newest_first=newest_first
+        )
 
     def filter_sort(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         return queryset.order_by(*SORTS.get(value, SORTS["-issue_date"]))

@@ -508,9 +508,15 @@ def _issued_by_value_bound(
 
 
 def certificate_filter_status(
-    queryset: QuerySet[Certificate], *, status: str, today: datetime.date | None = None
+    queryset: QuerySet[Certificate],
+    *,
+    status: str,
+    today: datetime.date | None = None,
+    newest_first: bool = True,
 ) -> QuerySet[Certificate]:
-    """Filter by effective status; must agree with ``Certificate.effective_status``."""
+    """Filter by effective status; must agree with ``Certificate.effective_status``.
+    ``newest_first``: the list's order is the newest first (the lookup's default), which the
+    expired certificates' redundant bound on the issue date serves."""
     today = today or timezone.localdate()
     valid = Certificate.Status.VALID
     if status == Certificate.EffectiveStatus.REVOKED:
@@ -520,11 +526,13 @@ def certificate_filter_status(
         # any rule set - 1 day (spec §6), so an expired certificate was issued at least that long
         # ago. Without it PostgreSQL walks the (issue_date DESC) index from the newest rows,
         # which are all still valid: 9 s instead of milliseconds on a million certificates.
+        # In another order it only costs: a count ANDed its bitmap, a quarter of the register
+        # (251,496 entries, 24 ms), with the expiry's, which holds the same rows.
         shortest = min(rule_set.validity_years for rule_set in calculation.RULE_SETS.values())
         issued_before = today - datetime.timedelta(days=365 * shortest - 3)
-        expired = queryset.alias(expiry=_expiry()).filter(
-            status=valid, expiry__lt=today, issue_date__lte=issued_before
-        )
+        expired = queryset.alias(expiry=_expiry()).filter(status=valid, expiry__lt=today)
+        if newest_first:
+            expired = expired.filter(issue_date__lte=issued_before)
         return _issued_by_value_bound(expired, issued_before)
     if status == Certificate.EffectiveStatus.VALID:
         return queryset.alias(expiry=_expiry()).filter(status=valid, expiry__gte=today)

@@ -357,3 +357,32 @@ def test_letters_apart_that_are_in_no_name_find_nothing_without_a_scan(postgres)
     assert not any("registry_normalise('o')" in q["sql"] for q in captured.captured_queries)
     found = selectors.certificate_search(Certificate.objects.all(), text="ox k")
     assert [c.company_name for c in found] == ["CV Ox"]
+
+
+@pytest.mark.parametrize(
+    ("sort", "bounded"),
+    [("", True), ("-issue_date", True), ("issue_date", False), ("number", False)],
+)
+def test_the_expired_issue_date_bound_serves_the_newest_first_order_only(sort, bounded):
+    """Expired certificates are the oldest: newest first, the bound on the issue date starts
+    the walk among them (9 s without it at 1,000,000); in another order it only added a
+    quarter of the register's bitmap to the count (24 ms). The rows are the same."""
+    import datetime
+    from decimal import Decimal
+
+    from django.utils import timezone
+
+    today = timezone.localdate()
+    expired = [
+        CertificateFactory(
+            rule_set="IK-2022",
+            tkdn_ik=Decimal("30.00"),
+            issue_date=today - datetime.timedelta(days=5 * 365 + n),
+        )
+        for n in range(3)
+    ]
+    CertificateFactory(issue_date=today - datetime.timedelta(days=30))  # valid
+    query = {"status": "EXPIRED", "sort": sort}
+    listed = CertificateFilter(query, queryset=selectors.certificates_public()).qs
+    assert ('"issue_date" <=' in str(listed.query)) is bounded
+    assert {c.pk for c in listed} == {c.pk for c in expired}
