@@ -7,11 +7,13 @@ status, so a certificate is never "valid" one day too long because a job did not
 
 import datetime
 import secrets
+from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q, Value
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -40,6 +42,13 @@ class CertificateSequence(models.Model):
 
     def __str__(self) -> str:
         return f"{self.year}: {self.last_value}"
+
+
+def set_value() -> Coalesce:
+    """A certificate's value as the index of each rule set's values holds it
+    (``registry_cert_rule_set_value``): ``COALESCE(tkdn_ik, 0)``, the value itself (never
+    NULL), spelled so that only a query asking for this expression reads that index."""
+    return Coalesce(F("tkdn_ik"), Value(Decimal("0")))
 
 
 class Certificate(models.Model):
@@ -157,8 +166,10 @@ class Certificate(models.Model):
             models.Index(fields=["valid_until"]),
             # The earliest issue date of each rule set (``selectors.certificate_filter_minimum``).
             models.Index(fields=["rule_set", "issue_date"], name="registry_cert_rule_set_issued"),
-            # The highest value each rule set has reached (the same function's bound).
-            models.Index(fields=["rule_set", "tkdn_ik"], name="registry_cert_rule_set_value"),
+            # The highest value each rule set has reached (the same function's bound). On the
+            # value's expression (``set_value``), not the column: on (rule_set, tkdn_ik)
+            # PostgreSQL answered "worth 60 % or more" by reading the whole index (50 ms).
+            models.Index(F("rule_set"), set_value(), name="registry_cert_rule_set_value"),
         ]
 
     def __str__(self) -> str:

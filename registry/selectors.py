@@ -24,7 +24,7 @@ from applications.reasons import ReasonCode
 from applications.workdays import working_days_between
 from tkdnportal.pagination import SearchCondition, trigram_searchable
 
-from .models import Certificate
+from .models import Certificate, set_value
 from .programme import coverage_compute
 
 # Columns the lookup list and the API never show: kept out of the list queries.
@@ -483,12 +483,16 @@ def _rule_set_extents(queryset: QuerySet[Certificate], codes) -> dict[str, _Exte
     (``registry_cert_rule_set_issued``, ``registry_cert_rule_set_value``: the databases read
     a MIN or MAX from an index's end)."""
     register = queryset.model._default_manager.using(queryset.db)
-    return {
-        code: _Extent(
-            **register.filter(rule_set=code).aggregate(first=Min("issue_date"), top=Max("tkdn_ik"))
+    extents = {}
+    for code in codes:
+        found = register.filter(rule_set=code).aggregate(
+            first=Min("issue_date"), top=Max(set_value())
         )
-        for code in codes
-    }
+        top = found["top"]
+        # In cents, as the column holds it (SQLite returns the expression as a plain number).
+        top = None if top is None else Decimal(top).quantize(Decimal("0.01"))
+        extents[code] = _Extent(found["first"], top)
+    return extents
 
 
 def _issued_by_value_bound(

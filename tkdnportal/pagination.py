@@ -27,6 +27,7 @@ from django.db import connections, transaction
 from django.db.models import BooleanField, Q, QuerySet
 from django.db.models.expressions import RawSQL
 from django.db.models.lookups import Exact
+from django.db.models.sql.where import AND
 from django.utils.functional import cached_property
 
 # Set on a query (``Query.clone`` copies it to every derived query) to compile its
@@ -226,6 +227,17 @@ def _is_text_test(condition: str) -> bool:
     return "~~" in condition or "&&" in condition
 
 
+def _plan_of(queryset: QuerySet) -> dict | None:
+    """PostgreSQL's plan of ``queryset`` (``EXPLAIN (FORMAT JSON)``'s "Plan"), or ``None`` when
+    there is no query to plan (a condition that holds nothing: Django sends none and explains
+    nothing)."""
+    try:
+        explained = queryset.explain(format="json")
+    except EmptyResultSet:
+        return None
+    return json.loads(explained)[0]["Plan"] if explained else None
+
+
 def _plan_nodes(plan: dict) -> Iterator[dict]:
     """Every node of a PostgreSQL plan (``EXPLAIN (FORMAT JSON)``'s "Plan")."""
     yield plan
@@ -294,6 +306,8 @@ class PlannedPaginator(CappedCountPaginator):
             ids = self._ids_by_parts(base)
         if ids is None:
             ids = self._ids_text_first(base)
+        if ids is None:
+            ids = self._ids_rarest_first(base)
         if ids is None:
             ids = list(base.order_by().values_list("pk", flat=True)[: self.limit + 1])
         self.capped = len(ids) > self.limit
@@ -366,21 +380,73 @@ class PlannedPaginator(CappedCountPaginator):
         ((child, search),) = searches
         if not search.at_least:
             return None
+        return self._ids_first(base, child, texts=search.at_most or search.at_least)
+
+    #: A count's plan whose bitmaps hold fewer entries than this is left to the planner by
+    #: ``_ids_rarest_first``: the bitmaps cost at most a few milliseconds.
+    rarest_first_entries = 100_000
+
+    def _ids_rarest_first(self, base: QuerySet) -> list | None:
+        """The count's ids read through its rarest condition's index first, the others checked
+        on its rows, when the planner's plan reads bitmaps of conditions that hold much of the
+        table (PostgreSQL, plain conditions; ``None`` otherwise).
+
+        An expiry status and its redundant bound on the issue date each hold a quarter of the
+        register, and the same quarter: PostgreSQL, which multiplies their selectivities,
+        expects their bitmaps to narrow a KBLI's 30,437 certificates to 1,476 and ANDs all
+        three (520,000 entries, 53 ms), where reading the KBLI's rows until 1,001 are expired
+        takes 4,200 rows (10 ms). The rarest condition is the one the planner expects the
+        fewest rows of, alone (its estimates of one column are good); ``text_first_cheaper``
+        weighs reading it first against the plan's bitmaps, as for a text."""
+        connection = connections[base.db]
+        where = base.query.where
+        if connection.vendor != "postgresql" or where.connector != "AND" or where.negated:
+            return None
+        if len(where.children) < 2 or _has_search_condition(where):
+            return None
+        plan = _plan_of(base.order_by().values_list("pk", flat=True)[: self.limit + 1])
+        if plan is None:
+            return None
+        bitmaps = [
+            node["Plan Rows"]
+            for node in _plan_nodes(plan)
+            if node.get("Node Type") == "Bitmap Index Scan"
+        ]
+        if not bitmaps or sum(bitmaps) < self.rarest_first_entries:
+            return None
+        estimates = []
+        for child in where.children:
+            alone = base.order_by()
+            alone.query.where.children = [child]
+            plan = _plan_of(alone)
+            if plan is None:
+                return None
+            estimates.append((plan["Plan Rows"], child))
+        rows, child = min(estimates, key=lambda estimate: estimate[0])
+        return self._ids_first(base, child, texts=rows)
+
+    def _ids_first(self, base: QuerySet, child, *, texts: float) -> list | None:
+        """The count's ids read through the condition ``child`` of the query's WHERE first
+        (``texts`` rows hold it), fenced off with ``OFFSET 0`` so that it is planned alone,
+        the other conditions filtering its rows as they stream, when that costs less than the
+        planner's plan (``_text_first_pays``); ``None`` otherwise."""
+        connection = connections[base.db]
         rest = base.order_by()
-        rest.query.where.children = [c for c in where.children if c is not child]
+        rest.query.where.children = [c for c in base.query.where.children if c is not child]
         try:
             rest.query.get_compiler(using=base.db).as_sql()
         except EmptyResultSet:
             return None  # a condition that holds nothing (``none()``): no query to plan
         capped = base.order_by().values_list("pk", flat=True)[: self.limit + 1]
-        texts = search.at_most or search.at_least
         if not self._text_first_pays(base, capped, rest, texts=texts):
             return None
         table = connection.ops.quote_name(base.model._meta.db_table)
         marker = f"FROM {table} "
-        matches = base.model._default_manager.using(base.db).filter(search).order_by()
+        # A query of the table alone (no related rows, every column), holding ``child`` only.
+        matches = base.model._default_manager.using(base.db).order_by()
+        matches.query.where.add(child, AND)
         inner_sql, inner_params = matches.query.sql_with_params()
-        # The other conditions only: the subquery's rows are the text's matches.
+        # The other conditions only: the subquery's rows are the first condition's.
         outer = rest.values_list("pk", flat=True)[: self.limit + 1]
         outer_sql, outer_params = outer.query.sql_with_params()
         head, found, tail = outer_sql.partition(marker)
