@@ -461,3 +461,33 @@ def test_rarest_first_with_a_condition_that_holds_nothing(register, monkeypatch)
     queryset = Certificate.objects.filter(pk__in=[], tkdn_ik__gte=0).order_by("-issue_date")
     assert PlannedPaginator(queryset, 2).count == 0
     assert list(PlannedPaginator(queryset, 2).page(1).object_list) == []
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's planner")
+def test_rarest_first_reads_only_conditions_on_the_table_itself(register, monkeypatch):
+    """A condition through a join (an official's region, by the company) or in raw SQL cannot
+    be read first in a subquery of the table alone ("missing FROM-clause entry", a column
+    the model does not select): such a count is left to the planner, and its rows are right."""
+    from django.db.models import BooleanField
+    from django.db.models.expressions import RawSQL
+
+    monkeypatch.setattr(PlannedPaginator, "_text_first_pays", lambda *args, **kwargs: True)
+    monkeypatch.setattr(PlannedPaginator, "rarest_first_entries", 0)
+    province = Certificate.objects.first().application.product.company.province_id
+    joined = Certificate.objects.filter(
+        application__product__company__province_id=province, tkdn_ik__gte=0
+    ).order_by("-issue_date")
+    raw = Certificate.objects.filter(
+        RawSQL("issue_date >= %s", [datetime.date(2025, 3, 1)], output_field=BooleanField()),
+        tkdn_ik__gte=0,
+    ).order_by("-issue_date")
+    for queryset in (joined, raw):
+        expected = queryset.count()
+        with connection.cursor() as cursor:  # bitmaps, as on a large table
+            cursor.execute("SET LOCAL enable_seqscan = off")
+            cursor.execute("SET LOCAL enable_indexscan = off")
+            count, _capped, seen = _counted(queryset, limit=1000)
+            cursor.execute("SET LOCAL enable_seqscan TO DEFAULT")
+            cursor.execute("SET LOCAL enable_indexscan TO DEFAULT")
+        assert count == expected
+        assert not any("OFFSET 0)" in sql for sql in seen), seen

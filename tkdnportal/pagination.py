@@ -25,9 +25,10 @@ from django.core.exceptions import EmptyResultSet, FieldDoesNotExist
 from django.core.paginator import Paginator
 from django.db import connections, transaction
 from django.db.models import BooleanField, Q, QuerySet
-from django.db.models.expressions import RawSQL
-from django.db.models.lookups import Exact
-from django.db.models.sql.where import AND
+from django.db.models.expressions import Col, RawSQL
+from django.db.models.lookups import Exact, Lookup
+from django.db.models.sql import Query
+from django.db.models.sql.where import AND, WhereNode
 from django.utils.functional import cached_property
 
 # Set on a query (``Query.clone`` copies it to every derived query) to compile its
@@ -227,6 +228,24 @@ def _is_text_test(condition: str) -> bool:
     return "~~" in condition or "&&" in condition
 
 
+def _on_table_only(node, table: str) -> bool:
+    """Whether a WHERE condition reads the columns of ``table`` (its alias in the query) and
+    plain values only: no join's column (an official's region through the company), no raw
+    SQL (a column the model does not select), no subquery. Such a condition holds the same in
+    a subquery of the table alone (``PlannedPaginator._ids_first``)."""
+    if isinstance(node, RawSQL | Query | QuerySet):
+        return False
+    if isinstance(node, Col):
+        return node.alias == table
+    if isinstance(node, WhereNode):
+        return all(_on_table_only(child, table) for child in node.children)
+    if isinstance(node, Lookup):
+        return _on_table_only(node.lhs, table) and _on_table_only(node.rhs, table)
+    if hasattr(node, "get_source_expressions"):
+        return all(_on_table_only(part, table) for part in node.get_source_expressions())
+    return not hasattr(node, "resolve_expression")  # a plain value (a date, a code, a list)
+
+
 def _plan_of(queryset: QuerySet) -> dict | None:
     """PostgreSQL's plan of ``queryset`` (``EXPLAIN (FORMAT JSON)``'s "Plan"), or ``None`` when
     there is no query to plan (a condition that holds nothing: Django sends none and explains
@@ -404,6 +423,9 @@ class PlannedPaginator(CappedCountPaginator):
             return None
         if len(where.children) < 2 or _has_search_condition(where):
             return None
+        table = base.query.base_table
+        if not all(_on_table_only(child, table) for child in where.children):
+            return None  # a join's condition or raw SQL: not for a subquery of the table alone
         plan = _plan_of(base.order_by().values_list("pk", flat=True)[: self.limit + 1])
         if plan is None:
             return None
