@@ -6,6 +6,7 @@ pages past the first."""
 import datetime
 import json
 import random
+from contextlib import contextmanager
 
 from django.db import connection
 from django.db.models import Q
@@ -282,6 +283,28 @@ def _counted(queryset, limit=4):
     return count, paginator.capped, [q["sql"] for q in captured.captured_queries]
 
 
+def _assert_read_first_like_the_plain_query(queryset, plain, limit, counted) -> None:
+    """The count read first in a fenced subquery (``counted``: ``_counted``'s answer) and
+    every page are the plain query's rows ``plain``."""
+    count, capped, seen = counted
+    assert (count, capped) == (min(len(plain), limit), len(plain) > limit)
+    assert any('OFFSET 0) "registry_certificate"' in sql for sql in seen), seen
+    paginator = PlannedPaginator(queryset, 2, limit=limit)
+    rows = [c.pk for number in paginator.page_range for c in paginator.page(number).object_list]
+    assert rows == [c.pk for c in plain][:limit]
+
+
+@contextmanager
+def _bitmaps_only():
+    """Plans of bitmaps, as on a large table (the test tables are tiny)."""
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute("SET LOCAL enable_indexscan = off")
+        yield
+        cursor.execute("SET LOCAL enable_seqscan TO DEFAULT")
+        cursor.execute("SET LOCAL enable_indexscan TO DEFAULT")
+
+
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's planner")
 @pytest.mark.parametrize("limit", [3, 1000])
 def test_text_first_counts_the_same_rows(register, limit, monkeypatch):
@@ -299,12 +322,7 @@ def test_text_first_counts_the_same_rows(register, limit, monkeypatch):
     )
     plain = list(Certificate.objects.filter(pk__in=queryset).order_by("-issue_date", "-sequence"))
     assert 3 < len(plain) < 30
-    count, capped, seen = _counted(queryset, limit)
-    assert (count, capped) == (min(len(plain), limit), len(plain) > limit)
-    assert any('OFFSET 0) "registry_certificate"' in sql for sql in seen), seen
-    paginator = PlannedPaginator(queryset, 2, limit=limit)
-    rows = [c.pk for number in paginator.page_range for c in paginator.page(number).object_list]
-    assert rows == [c.pk for c in plain][:limit]
+    _assert_read_first_like_the_plain_query(queryset, plain, limit, _counted(queryset, limit))
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's planner")
@@ -423,17 +441,9 @@ def test_rarest_first_counts_the_same_rows(register, limit, monkeypatch):
     )
     plain = list(Certificate.objects.filter(pk__in=queryset).order_by("-issue_date", "-sequence"))
     assert 3 < len(plain) < 60
-    with connection.cursor() as cursor:  # bitmaps, as on a large table
-        cursor.execute("SET LOCAL enable_seqscan = off")
-        cursor.execute("SET LOCAL enable_indexscan = off")
-        count, capped, seen = _counted(queryset, limit)
-        cursor.execute("SET LOCAL enable_seqscan TO DEFAULT")
-        cursor.execute("SET LOCAL enable_indexscan TO DEFAULT")
-    assert (count, capped) == (min(len(plain), limit), len(plain) > limit)
-    assert any('OFFSET 0) "registry_certificate"' in sql for sql in seen), seen
-    paginator = PlannedPaginator(queryset, 2, limit=limit)
-    rows = [c.pk for number in paginator.page_range for c in paginator.page(number).object_list]
-    assert rows == [c.pk for c in plain][:limit]
+    with _bitmaps_only():
+        counted = _counted(queryset, limit)
+    _assert_read_first_like_the_plain_query(queryset, plain, limit, counted)
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's planner")
@@ -483,11 +493,7 @@ def test_rarest_first_reads_only_conditions_on_the_table_itself(register, monkey
     ).order_by("-issue_date")
     for queryset in (joined, raw):
         expected = queryset.count()
-        with connection.cursor() as cursor:  # bitmaps, as on a large table
-            cursor.execute("SET LOCAL enable_seqscan = off")
-            cursor.execute("SET LOCAL enable_indexscan = off")
+        with _bitmaps_only():
             count, _capped, seen = _counted(queryset, limit=1000)
-            cursor.execute("SET LOCAL enable_seqscan TO DEFAULT")
-            cursor.execute("SET LOCAL enable_indexscan TO DEFAULT")
         assert count == expected
         assert not any("OFFSET 0)" in sql for sql in seen), seen
