@@ -317,7 +317,9 @@ class ApplicationAdmin(
         "product__company__name",
         "product__company__nib",
     )
-    search_help_text = _("NIB lengkap, atau sebagian nama produk, merek atau perusahaan.")
+    search_help_text = _(
+        "NIB lengkap, atau sebagian nama produk, merek atau perusahaan (sedikitnya tiga huruf)."
+    )
     ordering = ("-submitted_at", "-id")
     held_in = staticmethod(applications_held_in)
     list_per_page = 50

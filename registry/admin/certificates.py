@@ -147,7 +147,7 @@ class CertificateAdmin(
     search_fields = ("number", "company_name", "product_name", "product_brand", "company_nib")
     search_help_text = _(
         "Nomor sertifikat atau NIB lengkap, atau sebagian nama perusahaan, produk atau merek "
-        "(salah ketik ditoleransi)."
+        "(sedikitnya tiga huruf; salah ketik ditoleransi)."
     )
     ordering = ("-issue_date", "-sequence", "-id")
     held_in = staticmethod(selectors.certificates_held_in)
