@@ -507,12 +507,12 @@ class PlannedPaginator(CappedCountPaginator):
         both) also stays with the planner: its bitmaps find those few in milliseconds, where
         text first reads every match (134 ms)."""
         table = _table_rows(base.db, base.model._meta.db_table)
-        rest_plan, capped_plan = rest.explain(format="json"), capped.explain(format="json")
-        if not table or not rest_plan or not capped_plan:
+        rest_plan, capped_plan = _plan_of(rest), _plan_of(capped)
+        if not table or rest_plan is None or capped_plan is None:
             return False  # never analysed, or nothing to plan: the planner's way
-        held = json.loads(rest_plan)[0]["Plan"]["Plan Rows"]
+        held = rest_plan["Plan Rows"]
         others, walks = [], False
-        for node in _plan_nodes(json.loads(capped_plan)[0]["Plan"]):
+        for node in _plan_nodes(capped_plan):
             kind = node.get("Node Type")
             if kind == "Bitmap Index Scan" and not _is_text_test(node.get("Index Cond", "")):
                 others.append(node["Plan Rows"])
